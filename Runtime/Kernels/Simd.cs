@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// One vector width, as a set of static operations, so each kernel is written once and specialized by the JIT for
+/// 512-bit and 256-bit vectors (type arguments are structs: no dispatch remains after inlining).
+/// </summary>
+internal interface ISimd<TV> where TV : struct
+{
+    static abstract int Count { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(ref float source, nint offset);
+    static abstract void Store(TV value, ref float destination, nint offset);
+    static abstract TV Splat(float value);
+    static abstract TV Add(TV a, TV b);
+    static abstract TV Subtract(TV a, TV b);
+    static abstract TV Multiply(TV a, TV b);
+    /// <summary>a·b + c, fused where the hardware has FMA.</summary>
+    static abstract TV MultiplyAdd(TV a, TV b, TV c);
+    static abstract TV Abs(TV a);
+    static abstract TV Max(TV a, TV b);
+    static abstract float Sum(TV a);
+    /// <summary>−1, 0 or +1 per lane (sign(0) = 0).</summary>
+    static abstract TV Sign(TV a);
+    /// <summary>1 where a &gt; 0, else 0.</summary>
+    static abstract TV Positive(TV a);
+    /// <summary>1 where a == 0, else 0.</summary>
+    static abstract TV IsZero(TV a);
+    /// <summary>1 where a &lt; threshold, else 0.</summary>
+    static abstract TV LessThan(TV a, TV threshold);
+    /// <summary>All-ones in lanes ≥ <paramref name="firstLane"/>, zero below: selects the fresh lanes of an overlapping last vector.</summary>
+    static abstract TV LanesFrom(int firstLane);
+    static abstract TV Select(TV mask, TV whenTrue, TV whenFalse);
+    static abstract TV And(TV a, TV mask);
+}
+
+internal readonly struct V512 : ISimd<Vector512<float>>
+{
+    public static int Count => Vector512<float>.Count;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float s, nint o) => Vector512.LoadUnsafe(ref s, (nuint)o);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float d, nint o) => v.StoreUnsafe(ref d, (nuint)o);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> a) => Vector512.Sum(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sign(Vector512<float> a)
+        => (Vector512.GreaterThan(a, Vector512<float>.Zero) & Vector512<float>.One) - (Vector512.LessThan(a, Vector512<float>.Zero) & Vector512<float>.One);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Positive(Vector512<float> a) => Vector512.GreaterThan(a, Vector512<float>.Zero) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> IsZero(Vector512<float> a) => Vector512.Equals(a, Vector512<float>.Zero) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> t) => Vector512.LessThan(a, t) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LanesFrom(int first)
+        => Vector512.GreaterThanOrEqual(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)first));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> m, Vector512<float> t, Vector512<float> f) => Vector512.ConditionalSelect(m, t, f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> m) => a & m;
+}
+
+internal readonly struct V256 : ISimd<Vector256<float>>
+{
+    public static int Count => Vector256<float>.Count;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float s, nint o) => Vector256.LoadUnsafe(ref s, (nuint)o);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float d, nint o) => v.StoreUnsafe(ref d, (nuint)o);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> a) => Vector256.Sum(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sign(Vector256<float> a)
+        => (Vector256.GreaterThan(a, Vector256<float>.Zero) & Vector256<float>.One) - (Vector256.LessThan(a, Vector256<float>.Zero) & Vector256<float>.One);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Positive(Vector256<float> a) => Vector256.GreaterThan(a, Vector256<float>.Zero) & Vector256<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> IsZero(Vector256<float> a) => Vector256.Equals(a, Vector256<float>.Zero) & Vector256<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> t) => Vector256.LessThan(a, t) & Vector256<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LanesFrom(int first)
+        => Vector256.GreaterThanOrEqual(Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((float)first));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> m, Vector256<float> t, Vector256<float> f) => Vector256.ConditionalSelect(m, t, f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> m) => a & m;
+}
+
+/// <summary>Which vector width a kernel runs at for a row of a given length.</summary>
+internal static class Width
+{
+    /// <summary>AVX-512 is used whenever the CPU has it: the JIT's own preference flag is off on many virtual CPUs.</summary>
+    public static bool Use512(int length) => Avx512F.IsSupported && length >= Vector512<float>.Count;
+
+    public static bool Use256(int length) => Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count;
+
+    public static int Pick(int length)
+    {
+        if (Use512(length)) return 512;
+        return Use256(length) ? 256 : 0;
+    }
+}

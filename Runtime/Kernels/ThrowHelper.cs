@@ -1,0 +1,35 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace Compiled.Kernels;
+
+/// <summary>Exceptions thrown by generated code and kernels, kept out of line so the hot paths stay small.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ThrowHelper
+{
+    /// <summary>A span whose length is not batch × features.</summary>
+    [DoesNotReturn]
+    public static void SpanLength(string parameter, int actual, int batch, int features, string featureName)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has length {1}; expected batch ({2}) × {3} ({4}) = {5}.",
+            parameter, actual, batch, featureName, features, (long)batch * features), parameter);
+
+    /// <summary>A batch outside 1..maxBatch.</summary>
+    [DoesNotReturn]
+    public static void BatchOutOfRange(int batch, int maxBatch)
+        => throw new ArgumentOutOfRangeException(nameof(batch), batch, string.Format(CultureInfo.InvariantCulture,
+            "batch must be between 1 and the model's maxBatch ({0}); it was {1}.", maxBatch, batch));
+
+    /// <summary>A span passed to a kernel that is shorter than the sizes the kernel was given.</summary>
+    [DoesNotReturn]
+    public static void KernelSpan(string parameter, int expected, int actual)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has length {1}; the kernel needs {2}.", parameter, actual, expected), parameter);
+
+    /// <summary>A constructor argument out of range.</summary>
+    [DoesNotReturn]
+    public static void MaxBatch(int maxBatch)
+        => throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
+}
