@@ -30,6 +30,19 @@ public static class ThrowHelper
 
     /// <summary>A constructor argument out of range.</summary>
     [DoesNotReturn]
-    public static void MaxBatch(int maxBatch)
-        => throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
+    public static void MaxBatch(int maxBatch, int limit)
+        => throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, string.Format(CultureInfo.InvariantCulture,
+            "maxBatch must be between 1 and {0} (the largest batch whose buffers fit in an array); it was {1}.", limit, maxBatch));
+
+    /// <summary>A regularization coefficient set to a negative, NaN or infinite value.</summary>
+    [DoesNotReturn]
+    public static void Coefficient(string name, float value)
+        => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
+            "{0} must be a finite number ≥ 0; it was {1}.", name, value));
+
+    /// <summary>A KL target set outside (0, 1).</summary>
+    [DoesNotReturn]
+    public static void Probability(string name, float value)
+        => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
+            "{0} must lie strictly between 0 and 1; it was {1}.", name, value));
 }

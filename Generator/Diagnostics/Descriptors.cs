@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Compiled.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports, in one table. Documented in docs/diagnostics.md.</summary>
+internal static class Descriptors
+{
+    private const string Category = "Compiled";
+    // Relative to the repository root; the package ships the same file.
+    private const string HelpBase = "docs/diagnostics.md#";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("CMP001",
+        "Model class must be partial", "The model class '{0}' must be declared 'partial' so that Compiled can generate its members");
+    public static readonly DiagnosticDescriptor ContainerNotPartial = Error("CMP002",
+        "Containing type must be partial", "The type '{0}' containing model '{1}' must be declared 'partial'");
+    public static readonly DiagnosticDescriptor Generic = Error("CMP003",
+        "Model class cannot be generic", "The model class '{0}' cannot be generic: sizes and code are fixed at compile time");
+    public static readonly DiagnosticDescriptor SplitDeclarations = Error("CMP004",
+        "Layer attributes split over several declarations", "The layer attributes of '{0}' are spread over several partial declarations, so their order is ambiguous; put them all on one declaration");
+    public static readonly DiagnosticDescriptor NoInput = Error("CMP005",
+        "Model has no [Input]", "The model '{0}' has Dense layers but no [Input(size)] attribute before them");
+    public static readonly DiagnosticDescriptor InputAfterDense = Error("CMP006",
+        "[Input] must come first", "[Input] must be written before the first [Dense] layer");
+    public static readonly DiagnosticDescriptor NoDense = Error("CMP007",
+        "Model has no Dense layer", "The model '{0}' has an [Input] but no [Dense] layer");
+    public static readonly DiagnosticDescriptor BadSize = Error("CMP008",
+        "Size out of range", "{0} must be between 1 and 16777216; it is {1}");
+    public static readonly DiagnosticDescriptor Unattached = Error("CMP009",
+        "Regularizer has no layer to attach to", "[{0}] applies to the Dense layer written above it, but no [Dense] comes before it");
+    public static readonly DiagnosticDescriptor BadCoefficient = Error("CMP010",
+        "Invalid coefficient", "{0} must be a finite number ≥ 0; it is {1}");
+    public static readonly DiagnosticDescriptor BadRho = Error("CMP011",
+        "KL target outside (0, 1)", "The KL sparsity target rho must lie strictly between 0 and 1; it is {0}");
+    public static readonly DiagnosticDescriptor KlActivation = Error("CMP012",
+        "KL sparsity needs a sigmoid or tanh layer", "[KlSparsity] on layer '{0}' needs activations in (0, 1) (Sigmoid) or (−1, 1) (Tanh, rescaled); '{1}' has range {2}. Use Activation.Sigmoid, or an [ActivityL1] penalty instead");
+    public static readonly DiagnosticDescriptor PatternMatchesNothing = Error("CMP013",
+        "Pattern matches nothing", "The pattern \"{0}\" of [{1}] matches no {2}; available: {3}");
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error("CMP014",
+        "Duplicate layer name", "The layer name '{0}' is used twice; layer names must be unique");
+    public static readonly DiagnosticDescriptor DuplicateRegularizer = Warning("CMP015",
+        "Same regularizer twice on one layer", "[{0}] is applied twice to layer '{1}'; both terms are added (coefficients {2}); write one attribute with the sum if that is what you mean");
+    public static readonly DiagnosticDescriptor MemberClash = Error("CMP016",
+        "Member clashes with a generated member", "The member '{0}' of '{1}' clashes with a member Compiled generates; rename it");
+    public static readonly DiagnosticDescriptor BadLayerName = Error("CMP017",
+        "Invalid layer name", "The layer name \"{0}\" must start with a letter and contain only letters, digits and '_'");
+    public static readonly DiagnosticDescriptor DuplicateKl = Error("CMP018",
+        "More than one KL sparsity term on a layer", "Layer '{0}' already has a [KlSparsity]; a layer takes at most one");
+    public static readonly DiagnosticDescriptor BadLearningRate = Error("CMP019",
+        "Invalid learning rate", "LearningRate must be a finite number > 0; it is {0}");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
+        NotPartial, ContainerNotPartial, Generic, SplitDeclarations, NoInput, InputAfterDense, NoDense, BadSize, Unattached,
+        BadCoefficient, BadRho, KlActivation, PatternMatchesNothing, DuplicateLayerName, DuplicateRegularizer, MemberClash,
+        BadLayerName, DuplicateKl, BadLearningRate);
+
+    public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
+
+    public static DiagnosticDescriptor Get(string id) => ById[id];
+
+    private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] all)
+    {
+        var map = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (DiagnosticDescriptor d in all) map.Add(d.Id, d);
+        return map;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using System.Linq;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>Expressions for the gradient coefficients each tensor receives from the regularizer terms.</summary>
+internal static class Coefficients
+{
+    /// <summary>
+    /// Σ over the terms reading (layer, tensor) with the given norm of coefficient·factor·(1/B): the l1 (or l2) argument
+    /// of the fused kernel. Proximal L1 terms are excluded: they act in the optimizer step instead.
+    /// </summary>
+    public static string Gradient(ModelSpec model, int layer, TensorKind tensor, NormKind norm)
+    {
+        var parts = new List<string>();
+        foreach (TermSpec t in model.Terms)
+        {
+            if (t.Proximal) continue;
+            foreach (ContributionSpec c in t.Contributions)
+                if (c.Layer == layer && c.Tensor == tensor && c.Norm == norm)
+                    parts.Add(Scaled("r." + t.Property, c.Factor, c.PerBatch ? "invB" : null));
+        }
+        return parts.Count == 0 ? "0f" : string.Join(" + ", parts);
+    }
+
+    /// <summary>The soft-threshold (before ×lr) of a layer's weights from proximal L1 terms, or null.</summary>
+    public static string? Proximal(ModelSpec model, int layer)
+    {
+        var parts = new List<string>();
+        foreach (TermSpec t in model.Terms.Where(t => t.Proximal))
+            foreach (ContributionSpec c in t.Contributions)
+                if (c.Layer == layer && c.Tensor == TensorKind.Weight && c.Norm == NormKind.L1)
+                    parts.Add(Scaled("r." + t.Property, c.Factor, null));
+        return parts.Count == 0 ? null : string.Join(" + ", parts);
+    }
+
+    public static bool Reads(ModelSpec model, int layer, TensorKind tensor)
+        => model.Terms.Any(t => t.Contributions.Any(c => c.Layer == layer && c.Tensor == tensor));
+
+    public static TermSpec? Kl(ModelSpec model, int layer) => model.Terms.FirstOrDefault(t => t.KlLayer == layer);
+
+    private static string Scaled(string coefficient, double factor, string? perBatch)
+    {
+        string f = factor == 1.0 ? null! : Literal.Float(factor);
+        return (f, perBatch) switch
+        {
+            (null, null) => coefficient,
+            (null, _) => coefficient + " * " + perBatch,
+            (_, null) => coefficient + " * " + f,
+            _ => coefficient + " * (" + f + " * " + perBatch + ")",
+        };
+    }
+}

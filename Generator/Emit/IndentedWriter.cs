@@ -1,0 +1,65 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>Writes indented source with LF line endings; <see cref="Block"/> opens a brace scope.</summary>
+internal sealed class IndentedWriter
+{
+    private readonly StringBuilder _text = new();
+    private int _depth;
+
+    public IndentedWriter Line(string line = "")
+    {
+        if (line.Length > 0) _text.Append(' ', 4 * _depth).Append(line);
+        _text.Append('\n');
+        return this;
+    }
+
+    public IndentedWriter Lines(params string[] lines)
+    {
+        foreach (string l in lines) Line(l);
+        return this;
+    }
+
+    public Scope Block(string header)
+    {
+        Line(header);
+        Line("{");
+        _depth++;
+        return new Scope(this);
+    }
+
+    public readonly struct Scope(IndentedWriter writer) : IDisposable
+    {
+        public void Dispose()
+        {
+            writer._depth--;
+            writer.Line("}");
+        }
+    }
+
+    public override string ToString() => _text.ToString();
+}
+
+/// <summary>C# literals, always culture-invariant.</summary>
+internal static class Literal
+{
+    /// <summary>A float literal that round-trips: 0.1 → <c>0.1f</c>.</summary>
+    public static string Float(double value)
+    {
+        string s = ((float)value).ToString("R", CultureInfo.InvariantCulture);
+        return s + "f";
+    }
+
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A double literal that round-trips: <c>0.1d</c>.</summary>
+    public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+
+    /// <summary>A number for comments and docs.</summary>
+    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    public static string String(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

@@ -1,0 +1,173 @@
+using System.Linq;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>Constants, buffers, constructors, properties and the public entry points.</summary>
+internal static class MembersEmitter
+{
+    public const int DefaultMaxBatch = 256;
+
+    public static void Write(IndentedWriter w, ModelSpec m)
+    {
+        string cls = m.ClassName;
+        int widest = m.Layers.Select(l => l.Units).Concat([m.InputSize]).Max();
+        w.Lines(
+            "/// <summary>Features per input row.</summary>",
+            "public const int InputSize = " + Literal.Int(m.InputSize) + ";",
+            "/// <summary>Features per output row.</summary>",
+            "public const int OutputSize = " + Literal.Int(m.OutputSize) + ";",
+            "/// <summary>Number of trainable parameters: the length of <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>.</summary>",
+            "public const int ParameterCount = " + Literal.Int(m.ParameterCount) + ";",
+            "/// <summary>The largest batch accepted by a model made with the parameterless constructor.</summary>",
+            "public const int DefaultMaxBatch = " + Literal.Int(DefaultMaxBatch) + ";",
+            "",
+            "// Parameters and gradients: one block each, PyTorch state_dict order.");
+        foreach (LayerSpec l in m.Layers)
+        {
+            w.Line("//   [" + Literal.Int(l.WeightOffset) + ", " + Literal.Int(l.BiasOffset) + ") " + l.Name + ".weight [" + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + "]");
+            w.Line("//   [" + Literal.Int(l.BiasOffset) + ", " + Literal.Int(l.BiasOffset + l.Units) + ") " + l.Name + ".bias [" + Literal.Int(l.Units) + "]");
+        }
+        w.Lines(
+            "private readonly float[] _parameters = new float[ParameterCount];",
+            "private readonly float[] _gradients = new float[ParameterCount];",
+            "",
+            "// Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.");
+        foreach (LayerSpec l in m.Layers)
+        {
+            w.Line("private readonly float[] " + Names.OutField(l) + "; // " + l.Name + ": a = " + Names.Describe(l.Activation) + "(z)" + (l.KeepPreActivation ? "" : ", z computed in place"));
+            if (l.KeepPreActivation) w.Line("private readonly float[] " + Names.PreField(l) + "; // " + l.Name + ": z, kept for its pre-activation penalty");
+            w.Line("private readonly float[] " + Names.DeltaField(l) + "; // " + l.Name + ": ∂loss/∂z");
+            if (l.ActivityTelemetry) w.Line("private readonly float[] " + Names.UnitMaxField(l) + "; // " + l.Name + ": per-unit max |a| in the batch [units]");
+            if (Coefficients.Kl(m, l.Index) is not null) w.Line("private readonly float[] " + Names.KlField(l) + "; // " + l.Name + ": KL gradient term per unit [units]");
+        }
+        w.Lines(
+            "private readonly int _maxBatch;",
+            "private int _lastBatch;",
+            "");
+
+        // ---- Constructors
+        w.Lines(
+            "/// <summary>A model for batches of up to <see cref=\"DefaultMaxBatch\"/> rows, initialized with seed 0.</summary>",
+            "public " + cls + "() : this(DefaultMaxBatch, 0)",
+            "{",
+            "}",
+            "",
+            "/// <summary>",
+            "/// A model for batches of up to <paramref name=\"maxBatch\"/> rows. Every buffer is allocated here, once; parameters",
+            "/// are initialized as PyTorch's <c>nn.Linear</c> does (U(−1/√fan_in, 1/√fan_in)), deterministically for a seed.",
+            "/// </summary>");
+        using (w.Block("public " + cls + "(int maxBatch, int seed)"))
+        {
+            string limit = "2147483647 / " + Literal.Int(widest);
+            w.Line("if (maxBatch < 1 || maxBatch > " + limit + ") " + Names.Kernels + ".ThrowHelper.MaxBatch(maxBatch, " + limit + ");");
+            w.Line("_maxBatch = maxBatch;");
+            foreach (LayerSpec l in m.Layers)
+            {
+                string size = "new float[maxBatch * " + Literal.Int(l.Units) + "];";
+                w.Line(Names.OutField(l) + " = " + size);
+                if (l.KeepPreActivation) w.Line(Names.PreField(l) + " = " + size);
+                w.Line(Names.DeltaField(l) + " = " + size);
+                if (l.ActivityTelemetry) w.Line(Names.UnitMaxField(l) + " = new float[" + Literal.Int(l.Units) + "];");
+                if (Coefficients.Kl(m, l.Index) is not null) w.Line(Names.KlField(l) + " = new float[" + Literal.Int(l.Units) + "];");
+            }
+            foreach (LayerSpec l in m.Layers)
+                w.Line(Names.Kernels + ".Init.Dense(" + Names.Weight(l) + ", " + Names.Bias(l) + ", fanIn: " + Literal.Int(l.Inputs) + ", seed, layer: " + Literal.Int(l.Index) + ");");
+        }
+        w.Line();
+
+        // ---- Properties
+        w.Lines(
+            "/// <summary>The largest batch this instance accepts.</summary>",
+            "public int MaxBatch => _maxBatch;",
+            "",
+            "/// <summary>Every parameter, PyTorch state_dict order (per layer: weight [out, in] row-major, then bias [out]). Writable.</summary>",
+            "public global::System.Span<float> Parameters => _parameters;",
+            "",
+            "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>, laid out as <see cref=\"Parameters\"/>.</summary>",
+            "public global::System.ReadOnlySpan<float> Gradients => _gradients;",
+            "",
+            "/// <summary>SGD learning rate, settable between steps (initially " + Literal.Number(m.LearningRate) + ").</summary>",
+            "public float LearningRate { get; set; } = " + Literal.Float(m.LearningRate) + ";",
+            "",
+            "/// <summary>The regularizer coefficients, tunable at run time; 0 turns a term off.</summary>",
+            "public RegularizationCoefficients Regularization { get; } = new RegularizationCoefficients();",
+            "",
+            "/// <summary>The loss terms of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>.</summary>",
+            "public LossBreakdown LastLoss { get; private set; }",
+            "",
+            "/// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref=\"Evaluate\"/>).</summary>",
+            "public SparsityReport LastSparsity { get; private set; }",
+            "",
+            "/// <summary>|a| below this counts as inactive in <see cref=\"LastSparsity\"/> (default 0.01).</summary>",
+            "public float SparsityEpsilon { get; set; } = 0.01f;",
+            "");
+        foreach (LayerSpec l in m.Layers)
+        {
+            w.Lines(
+                "/// <summary>" + l.Name + ".weight [" + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + "], row-major: a view into <see cref=\"Parameters\"/>.</summary>",
+                "public global::System.Span<float> " + l.Pascal + "Weight => " + Names.Weight(l) + ";",
+                "",
+                "/// <summary>" + l.Name + ".bias [" + Literal.Int(l.Units) + "]: a view into <see cref=\"Parameters\"/>.</summary>",
+                "public global::System.Span<float> " + l.Pascal + "Bias => " + Names.Bias(l) + ";",
+                "");
+            if (l.Index < m.Layers.Count - 1)
+                w.Lines(
+                    "/// <summary>" + l.Name + "'s activations [batch, " + Literal.Int(l.Units) + "] from the last forward pass.</summary>",
+                    "public global::System.ReadOnlySpan<float> " + l.Pascal + "Activations => " + Names.View(Names.OutField(l), "0", "_lastBatch * " + Literal.Int(l.Units)) + ";",
+                    "");
+        }
+
+        // ---- Entry points
+        w.Lines(
+            "/// <summary>Runs the network on <paramref name=\"batch\"/> rows: <paramref name=\"inputs\"/> is [batch, InputSize], <paramref name=\"outputs\"/> [batch, OutputSize], row-major.</summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
+        using (w.Block("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)"))
+        {
+            CheckBatch(w);
+            CheckLength(w, "inputs", "InputSize");
+            CheckLength(w, "outputs", "OutputSize");
+            w.Line("Forward(inputs, outputs, batch);");
+        }
+        w.Line();
+        w.Lines(
+            "/// <summary>",
+            "/// Forward and backward pass: fills <see cref=\"Gradients\"/> and <see cref=\"LastLoss\"/> and returns the total loss",
+            "/// (data term plus every regularizer term). Changes no parameter.",
+            "/// </summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
+        using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        {
+            w.Line("CheckTraining(inputs, targets, batch);");
+            w.Line("LossBreakdown loss = Run(inputs, targets, batch, backward: true);");
+            w.Line("LastLoss = loss;");
+            w.Line("return loss.Total;");
+        }
+        w.Line();
+        w.Lines(
+            "/// <summary>",
+            "/// The loss breakdown on a batch without touching gradients or parameters (e.g. the penalties on held-out data).",
+            "/// Refreshes <see cref=\"LastSparsity\"/>; <see cref=\"LastLoss\"/> keeps the last training value.",
+            "/// </summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>");
+        using (w.Block("public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        {
+            w.Line("CheckTraining(inputs, targets, batch);");
+            w.Line("return Run(inputs, targets, batch, backward: false);");
+        }
+        w.Line();
+        w.Line(ModelEmitter.GeneratedCode);
+        using (w.Block("private void CheckTraining(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        {
+            CheckBatch(w);
+            CheckLength(w, "inputs", "InputSize");
+            CheckLength(w, "targets", "OutputSize");
+        }
+    }
+
+    private static void CheckBatch(IndentedWriter w)
+        => w.Line("if ((uint)(batch - 1) >= (uint)_maxBatch) " + Names.Kernels + ".ThrowHelper.BatchOutOfRange(batch, _maxBatch);");
+
+    private static void CheckLength(IndentedWriter w, string span, string size)
+        => w.Line("if (" + span + ".Length != batch * " + size + ") " + Names.Kernels + ".ThrowHelper.SpanLength(nameof(" + span + "), " + span + ".Length, batch, " + size + ", nameof(" + size + "));");
+}

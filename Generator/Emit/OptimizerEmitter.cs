@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>
+/// <c>TrainStep</c>: gradients, then SGD over the parameter block. Contiguous ranges without proximal terms are one
+/// call; weights under a proximal L1 term get the update and the soft-threshold in one pass.
+/// </summary>
+internal static class OptimizerEmitter
+{
+    public static void Write(IndentedWriter w, ModelSpec m)
+    {
+        w.Lines(
+            "/// <summary>",
+            "/// <see cref=\"ComputeGradients\"/>, then one SGD update (p ← p − lr·g" + (HasProximal(m) ? "; proximal L1 weights are then soft-thresholded by lr·λ" : "") + ").",
+            "/// Returns the total loss before the update.",
+            "/// </summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
+        using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        {
+            w.Line("float total = ComputeGradients(inputs, targets, batch);");
+            w.Line("float lr = LearningRate;");
+            if (HasProximal(m)) w.Line("RegularizationCoefficients r = Regularization;");
+            int start = 0;
+            var ranges = new List<string>();
+            foreach (LayerSpec l in m.Layers)
+            {
+                string? threshold = Coefficients.Proximal(m, l.Index);
+                if (threshold is null) continue;
+                if (l.WeightOffset > start) Step(w, start, l.WeightOffset);
+                w.Line("// " + l.Name + ".weight: proximal L1 — w ← sign(v)·max(|v| − lr·λ, 0), v = w − lr·g");
+                w.Line(Names.Kernels + ".Sgd.StepSoftThreshold(" + Names.Weight(l) + ", " + Names.WeightGrad(l) + ", lr, lr * (" + threshold + "));");
+                start = l.BiasOffset;
+            }
+            if (start < m.ParameterCount) Step(w, start, m.ParameterCount);
+            w.Line("return total;");
+        }
+    }
+
+    private static bool HasProximal(ModelSpec m)
+    {
+        foreach (TermSpec t in m.Terms)
+            if (t.Proximal) return true;
+        return false;
+    }
+
+    private static void Step(IndentedWriter w, int from, int to)
+    {
+        string len = Literal.Int(to - from);
+        w.Line(Names.Kernels + ".Sgd.Step(" + Names.View("_parameters", Literal.Int(from), len) + ", " + Names.View("_gradients", Literal.Int(from), len) + ", lr);");
+    }
+}

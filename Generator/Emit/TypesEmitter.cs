@@ -1,0 +1,132 @@
+using System.Linq;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>The nested types: <c>LossBreakdown</c>, <c>RegularizationCoefficients</c>, <c>SparsityReport</c>.</summary>
+internal static class TypesEmitter
+{
+    public static void Write(IndentedWriter w, ModelSpec m)
+    {
+        WriteLossBreakdown(w, m);
+        w.Line();
+        WriteCoefficients(w, m);
+        w.Line();
+        WriteSparsity(w, m);
+    }
+
+    private static void WriteLossBreakdown(IndentedWriter w, ModelSpec m)
+    {
+        w.Line("/// <summary>The terms of the objective for one batch: the data loss and every regularizer term, by name.</summary>");
+        using (w.Block("public readonly struct LossBreakdown"))
+        {
+            w.Lines(
+                "/// <summary>Number of terms, the data loss included (the indexer's range).</summary>",
+                "public const int Count = " + Literal.Int(m.Terms.Count + 1) + ";",
+                "");
+            string parameters = "double data" + string.Concat(m.Terms.Select(t => ", double " + Param(t)));
+            w.Line(ModelEmitter.GeneratedCode);
+            using (w.Block("internal LossBreakdown(" + parameters + ")"))
+            {
+                w.Line("Data = (float)data;");
+                foreach (TermSpec t in m.Terms) w.Line(t.Property + " = (float)" + Param(t) + ";");
+                w.Line("Total = (float)(data" + string.Concat(m.Terms.Select(t => " + " + Param(t))) + ");");
+            }
+            w.Line();
+            w.Lines(
+                "/// <summary>The data loss (" + (m.Loss == LossKind.HalfSquaredError ? "half squared error, per sample" : "mean squared error") + ").</summary>",
+                "public float Data { get; }",
+                "");
+            foreach (TermSpec t in m.Terms)
+                w.Lines(
+                    "/// <summary>" + t.Name + ": " + t.Formula + ".</summary>",
+                    "public float " + t.Property + " { get; }",
+                    "");
+            w.Lines(
+                "/// <summary>Data loss plus every regularizer term (summed in double precision).</summary>",
+                "public float Total { get; }",
+                "");
+            w.Line("/// <summary>The term at <paramref name=\"index\"/> (0 = data), in the order of <see cref=\"NameOf\"/>.</summary>");
+            w.Line("public float this[int index] => index switch");
+            w.Line("{");
+            w.Line("    0 => Data,");
+            for (int i = 0; i < m.Terms.Count; i++) w.Line("    " + Literal.Int(i + 1) + " => " + m.Terms[i].Property + ",");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
+            w.Line("};");
+            w.Line();
+            w.Line("/// <summary>The reported name of the term at <paramref name=\"index\"/>: \"data\", then e.g. \"hid1.activity_l1\".</summary>");
+            w.Line("public static string NameOf(int index) => index switch");
+            w.Line("{");
+            w.Line("    0 => \"data\",");
+            for (int i = 0; i < m.Terms.Count; i++) w.Line("    " + Literal.Int(i + 1) + " => " + Literal.String(m.Terms[i].Name) + ",");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
+            w.Line("};");
+            w.Line();
+            w.Line("/// <summary>\"total … = data … + hid1.activity_l1 …\", invariant culture.</summary>");
+            w.Line("public override string ToString()");
+            w.Line("    => global::System.FormattableString.Invariant($\"total {Total:G6} = data {Data:G6}"
+                   + string.Concat(m.Terms.Select(t => " + " + t.Name + " {" + t.Property + ":G6}")) + "\");");
+        }
+    }
+
+    private static string Param(TermSpec t) => char.ToLowerInvariant(t.Property[0]) + t.Property.Substring(1);
+
+    private static void WriteCoefficients(IndentedWriter w, ModelSpec m)
+    {
+        w.Line("/// <summary>Regularizer coefficients, initialized from the attributes; change them between steps to sweep without recompiling.</summary>");
+        using (w.Block("public sealed class RegularizationCoefficients"))
+        {
+            foreach (TermSpec t in m.Terms)
+            {
+                string field = "_" + Param(t);
+                string what = t.Kind == TermKind.KlSparsity ? "β of " : "λ of ";
+                w.Line("private float " + field + " = " + Literal.Float(t.Coefficient) + ";");
+                if (t.Kind == TermKind.KlSparsity) w.Line("private float " + field + "Target = " + Literal.Float(t.Rho) + ";");
+            }
+            if (m.Terms.Count > 0) w.Line();
+            foreach (TermSpec t in m.Terms)
+            {
+                string field = "_" + Param(t);
+                string what = t.Kind == TermKind.KlSparsity ? "β" : "λ";
+                w.Lines(
+                    "/// <summary>" + what + " of " + t.Name + " (" + t.Formula + "); initially " + Literal.Number(t.Coefficient) + ". Finite, ≥ 0; 0 turns the term off.</summary>",
+                    "public float " + t.Property + " { get => " + field + "; set => " + field + " = float.IsFinite(value) && value >= 0 ? value : Invalid(nameof(" + t.Property + "), value); }",
+                    "");
+                if (t.Kind == TermKind.KlSparsity)
+                    w.Lines(
+                        "/// <summary>The target mean activation ρ of " + t.Name + "; initially " + Literal.Number(t.Rho) + ". Strictly between 0 and 1.</summary>",
+                        "public float " + Names.KlTarget(t) + " { get => " + field + "Target; set => " + field + "Target = value > 0 && value < 1 ? value : InvalidTarget(nameof(" + Names.KlTarget(t) + "), value); }",
+                        "");
+            }
+            w.Line("private static float Invalid(string name, float value) { " + Names.Kernels + ".ThrowHelper.Coefficient(name, value); return 0; }");
+            w.Line("private static float InvalidTarget(string name, float value) { " + Names.Kernels + ".ThrowHelper.Probability(name, value); return 0; }");
+        }
+    }
+
+    private static void WriteSparsity(IndentedWriter w, ModelSpec m)
+    {
+        w.Line("/// <summary>Sparsity telemetry of the penalized layers and weight matrices, from the passes that compute the penalties.</summary>");
+        using (w.Block("public readonly struct SparsityReport"))
+        {
+            var parameters = m.Layers.SelectMany(l =>
+                (l.ActivityTelemetry ? new[] { ("global::Compiled.ActivitySparsity", l.Pascal, "Activation sparsity of " + l.Name + "'s output.") } : [])
+                .Concat(Coefficients.Kl(m, l.Index) is not null ? new[] { ("global::Compiled.KlSparsity", l.Pascal + "Kl", "ρ̂ of " + l.Name + " against the KL target.") } : [])
+                .Concat(l.WeightTelemetry ? new[] { ("global::Compiled.WeightSparsity", l.Pascal + "Weight", "Exact zeros in " + l.Name + ".weight.") } : []))
+                .ToList();
+            if (parameters.Count > 0)
+            {
+                w.Line(ModelEmitter.GeneratedCode);
+                using (w.Block("internal SparsityReport(" + string.Join(", ", parameters.Select(p => p.Item1 + " " + Lower(p.Item2))) + ")"))
+                    foreach (var p in parameters) w.Line(p.Item2 + " = " + Lower(p.Item2) + ";");
+                foreach (var p in parameters)
+                    w.Lines("", "/// <summary>" + p.Item3 + "</summary>", "public " + p.Item1 + " " + p.Item2 + " { get; }");
+            }
+            else
+            {
+                w.Line("// No layer or weight matrix of this model is penalized, so there is nothing to report.");
+            }
+        }
+    }
+
+    private static string Lower(string s) => char.ToLowerInvariant(s[0]) + s.Substring(1);
+}
