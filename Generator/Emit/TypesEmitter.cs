@@ -128,5 +128,6 @@ internal static class TypesEmitter
         }
     }
 
-    private static string Lower(string s) => char.ToLowerInvariant(s[0]) + s.Substring(1);
+    // Escaped: a layer called "out" gives a parameter called "out".
+    private static string Lower(string s) => "@" + char.ToLowerInvariant(s[0]) + s.Substring(1);
 }

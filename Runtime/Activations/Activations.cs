@@ -72,7 +72,7 @@ public static class Linear
 public static class Tanh
 {
     /// <summary>a = tanh(z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
-    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Tanh(z, a);
+    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => TanhKernel.Forward(z, a);
 
     /// <summary>
     /// Fused backward through the activation with the activity penalties on its output:

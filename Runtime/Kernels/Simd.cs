@@ -35,6 +35,12 @@ internal interface ISimd<TV> where TV : struct
     static abstract TV LanesFrom(int firstLane);
     static abstract TV Select(TV mask, TV whenTrue, TV whenFalse);
     static abstract TV And(TV a, TV mask);
+    static abstract TV Divide(TV a, TV b);
+    static abstract TV Exp(TV a);
+    /// <summary>All-ones where a &lt; b, else zero.</summary>
+    static abstract TV LessThanMask(TV a, TV b);
+    /// <summary>|magnitude| with the sign of <paramref name="sign"/>.</summary>
+    static abstract TV CopySign(TV magnitude, TV sign);
 }
 
 internal readonly struct V512 : ISimd<Vector512<float>>
@@ -64,6 +70,11 @@ internal readonly struct V512 : ISimd<Vector512<float>>
         => Vector512.GreaterThanOrEqual(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)first));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> m, Vector512<float> t, Vector512<float> f) => Vector512.ConditionalSelect(m, t, f);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> m) => a & m;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThanMask(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.ConditionalSelect(Vector512.Create(-0f), sign, magnitude);
 }
 
 internal readonly struct V256 : ISimd<Vector256<float>>
@@ -93,6 +104,11 @@ internal readonly struct V256 : ISimd<Vector256<float>>
         => Vector256.GreaterThanOrEqual(Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((float)first));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> m, Vector256<float> t, Vector256<float> f) => Vector256.ConditionalSelect(m, t, f);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> m) => a & m;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThanMask(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> CopySign(Vector256<float> magnitude, Vector256<float> sign) => Vector256.ConditionalSelect(Vector256.Create(-0f), sign, magnitude);
 }
 
 /// <summary>Which vector width a kernel runs at for a row of a given length.</summary>

@@ -1,0 +1,239 @@
+using System;
+using System.Runtime.Intrinsics;
+using Compiled.Kernels;
+using Xunit;
+
+namespace Compiled.Tests;
+
+/// <summary>
+/// Every vector path (512- and 256-bit) against the scalar reference, for every length from 0 to 3·VectorCount + 1
+/// and odd matrix shapes: tails are where bugs live.
+/// </summary>
+public class KernelTests
+{
+    private static float[] Rand(int n, int seed)
+    {
+        var r = new Random(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(r.NextDouble() * 2 - 1);
+        // Exact zeros exercise sign(0) = 0 and relu'(0) = 0.
+        if (n > 3) { a[1] = 0; a[n - 2] = 0; }
+        return a;
+    }
+
+    private static void Near(float[] expected, float[] actual, float tol, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * (1 + Math.Abs(expected[i])), $"{what}[{i}]: {actual[i]} vs {expected[i]}");
+    }
+
+    public static TheoryData<int> Lengths()
+    {
+        var d = new TheoryData<int>();
+        for (int n = 0; n <= 3 * 16 + 1; n++) d.Add(n);
+        return d;
+    }
+
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 1, 5, 7 }, { 3, 4, 8 }, { 2, 9, 16 }, { 5, 7, 17 }, { 4, 4, 33 }, { 7, 13, 49 }, { 9, 3, 24 }, { 6, 17, 40 }, { 1, 20, 100 },
+    };
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void XWt_vector_paths_match_scalar(int m, int n, int k)
+    {
+        float[] x = Rand(m * k, 1), w = Rand(n * k, 2), b = Rand(n, 3);
+        var expected = new float[m * n];
+        Gemm.XWtScalar(m, n, k, x, w, b, expected);
+        if (k >= 16) { var y = new float[m * n]; Gemm.XWtCore<Vector512<float>, V512>(m, n, k, x, w, b, y); Near(expected, y, 1e-5f, "512"); }
+        if (k >= 8) { var y = new float[m * n]; Gemm.XWtCore<Vector256<float>, V256>(m, n, k, x, w, b, y); Near(expected, y, 1e-5f, "256"); }
+        var viaDispatch = new float[m * n];
+        Gemm.XWt(m, n, k, x, w, b, viaDispatch);
+        Near(expected, viaDispatch, 1e-5f, "dispatch");
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void XW_and_DtX_vector_paths_match_scalar(int m, int n, int k)
+    {
+        float[] d = Rand(m * n, 4), w = Rand(n * k, 5), x = Rand(m * k, 6);
+        // Y = D·W
+        var yRef = new float[m * k];
+        Gemm.BroadcastScalar(m, k, n, d, n, 1, w, yRef, default, 0, 0);
+        var y = new float[m * k];
+        Gemm.XW(m, n, k, d, w, y);
+        Near(yRef, y, 1e-5f, "XW");
+        if (k >= 16) { var v = new float[m * k]; Gemm.BroadcastCore<Vector512<float>, V512>(m, k, n, d, n, 1, w, v, default, 0, 0); Near(yRef, v, 1e-5f, "XW 512"); }
+        if (k >= 8) { var v = new float[m * k]; Gemm.BroadcastCore<Vector256<float>, V256>(m, k, n, d, n, 1, w, v, default, 0, 0); Near(yRef, v, 1e-5f, "XW 256"); }
+
+        // G = Dᵀ·X + l1·sign(W) + 2·l2·W
+        var gRef = new float[n * k];
+        Gemm.BroadcastScalar(n, k, m, d, 1, n, x, gRef, w, 0.3f, 0.2f);
+        var g = new float[n * k];
+        Gemm.DtX(m, n, k, d, x, g, w, 0.3f, 0.2f);
+        Near(gRef, g, 1e-5f, "DtX");
+        if (k >= 16) { var v = new float[n * k]; Gemm.BroadcastCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, 1e-5f, "DtX 512"); }
+        if (k >= 8) { var v = new float[n * k]; Gemm.BroadcastCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, 1e-5f, "DtX 256"); }
+
+        // Reference by definition, to anchor the scalar path itself.
+        for (int o = 0; o < n; o++)
+            for (int c = 0; c < k; c++)
+            {
+                double s = 0;
+                for (int b = 0; b < m; b++) s += d[b * n + o] * (double)x[b * k + c];
+                float wv = w[o * k + c];
+                s += 0.3 * (wv > 0 ? 1 : wv < 0 ? -1 : 0) + 0.4 * wv;
+                Assert.True(Math.Abs(s - gRef[o * k + c]) < 1e-4, $"definition G[{o},{c}]");
+            }
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void ColumnSums_match_definition(int m, int n, int unused)
+    {
+        _ = unused;
+        float[] d = Rand(m * n, 7), b = Rand(n, 8);
+        var g = new float[n];
+        Gemm.ColumnSums(m, n, d, g, b, 0.1f, 0.05f);
+        for (int j = 0; j < n; j++)
+        {
+            double s = 0;
+            for (int i = 0; i < m; i++) s += d[i * n + j];
+            s += 0.1 * (b[j] > 0 ? 1 : b[j] < 0 ? -1 : 0) + 0.1 * b[j];
+            Assert.True(Math.Abs(s - g[j]) < 1e-5, $"column {j}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Fused_activation_backward_matches_scalar_for_every_tail(int n)
+    {
+        float[] a = Rand(n, 9), d0 = Rand(n, 10);
+        Check<TanhOp>(); Check<SigmoidOp>(); Check<ReluOp>(); Check<LinearOp>();
+
+        void Check<TAct>() where TAct : struct, IActivationOp
+        {
+            var expected = (float[])d0.Clone();
+            ActivationBackward.Scalar<TAct>(a, expected, 0.1f, 0.05f);
+            if (n >= 16) { var d = (float[])d0.Clone(); ActivationBackward.Core<TAct, Vector512<float>, V512>(a, d, 0.1f, 0.05f); Near(expected, d, 1e-6f, typeof(TAct).Name + " 512"); }
+            if (n >= 8) { var d = (float[])d0.Clone(); ActivationBackward.Core<TAct, Vector256<float>, V256>(a, d, 0.1f, 0.05f); Near(expected, d, 1e-6f, typeof(TAct).Name + " 256"); }
+            for (int i = 0; i < n; i++)
+            {
+                float s = a[i] > 0 ? 1 : a[i] < 0 ? -1 : 0;
+                Assert.Equal((d0[i] + 0.1f * s + 0.1f * a[i]) * TAct.Derivative(a[i]), expected[i], 5);
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Squared_error_backward_matches_scalar_for_every_tail(int n)
+    {
+        float[] y = Rand(n, 11), t = Rand(n, 12);
+        var expected = new float[n];
+        float sum = SquaredError.Scalar<SigmoidOp>(y, t, expected, 0.5f, 0.1f, 0.02f);
+        double defined = 0;
+        for (int i = 0; i < n; i++) defined += (y[i] - t[i]) * (double)(y[i] - t[i]);
+        Assert.True(Math.Abs(defined - sum) <= 1e-6 * (1 + defined), $"scalar sum {sum} vs {defined}");
+        if (n >= 16) { var d = new float[n]; float s = SquaredError.Core<SigmoidOp, Vector512<float>, V512>(y, t, d, 0.5f, 0.1f, 0.02f); Near(expected, d, 1e-6f, "512"); Assert.True(Math.Abs(defined - s) <= 1e-6 * (1 + defined), $"512 sum {s} vs {defined}"); }
+        if (n >= 8) { var d = new float[n]; float s = SquaredError.Core<SigmoidOp, Vector256<float>, V256>(y, t, d, 0.5f, 0.1f, 0.02f); Near(expected, d, 1e-6f, "256"); Assert.True(Math.Abs(defined - s) <= 1e-6 * (1 + defined), $"256 sum {s} vs {defined}"); }
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Penalty_gradient_matches_scalar_for_every_tail(int n)
+    {
+        float[] t = Rand(n, 13), g0 = Rand(n, 14);
+        var expected = (float[])g0.Clone();
+        Penalty.Scalar(t, expected, 0.2f, 0.1f);
+        if (n >= 16) { var g = (float[])g0.Clone(); Penalty.Core<Vector512<float>, V512>(t, g, 0.2f, 0.1f); Near(expected, g, 1e-6f, "512"); }
+        if (n >= 8) { var g = (float[])g0.Clone(); Penalty.Core<Vector256<float>, V256>(t, g, 0.2f, 0.1f); Near(expected, g, 1e-6f, "256"); }
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Statistics_match_scalar_for_every_tail(int n)
+    {
+        float[] t = Rand(n, 15);
+        for (int i = 0; i < n; i += 5) t[i] = 0.001f; // below ε = 0.01
+        var maxRef = new float[n];
+        var r = Statistics.RowScalar(t, 0.01f, maxRef);
+        int below = 0, zeros = 0; double abs = 0, sq = 0;
+        foreach (float v in t) { abs += Math.Abs(v); sq += v * (double)v; if (Math.Abs(v) < 0.01f) below++; if (v == 0) zeros++; }
+        Assert.Equal(abs, r.SumAbs, 4); Assert.Equal(sq, r.SumSq, 4); Assert.Equal(below, r.Below); Assert.Equal(zeros, r.Zeros);
+        if (n >= 16) { var mx = new float[n]; var v = Statistics.RowCore<Vector512<float>, V512>(t, 0.01f, mx); Assert.Equal((r.SumAbs, r.Below, r.Zeros), (v.SumAbs, v.Below, v.Zeros), new Tolerant()); Assert.Equal(maxRef, mx); }
+        if (n >= 8) { var mx = new float[n]; var v = Statistics.RowCore<Vector256<float>, V256>(t, 0.01f, mx); Assert.Equal((r.SumAbs, r.Below, r.Zeros), (v.SumAbs, v.Below, v.Zeros), new Tolerant()); Assert.Equal(maxRef, mx); }
+    }
+
+    [Fact]
+    public void Activity_statistics_count_dead_units()
+    {
+        // 3 rows × 4 units; unit 1 never exceeds ε, unit 3 is exactly 0 everywhere.
+        float[] a = [0.5f, 0.001f, -0.3f, 0f, -0.2f, -0.002f, 0.004f, 0f, 0.9f, 0f, 0.2f, 0f];
+        var s = Statistics.Activity(a, 4, 0.01f, new float[4]);
+        Assert.Equal(2, s.DeadUnits);
+        Assert.Equal(7, s.BelowEpsilon);
+        Assert.Equal(4, s.Zeros);
+        Assert.Equal(2.107, s.SumAbs, 5);
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Soft_threshold_step_matches_scalar_and_makes_exact_zeros(int n)
+    {
+        float[] w0 = Rand(n, 16), g = Rand(n, 17);
+        var expected = (float[])w0.Clone();
+        Sgd.SoftScalar(expected, g, 0.1f, 0.05f);
+        for (int i = 0; i < n; i++)
+        {
+            float v = w0[i] - 0.1f * g[i];
+            float want = Math.Abs(v) <= 0.05f ? 0f : v - Math.Sign(v) * 0.05f;
+            Assert.Equal(want, expected[i], 6);
+        }
+        if (n >= 16) { var w = (float[])w0.Clone(); Sgd.SoftCore<Vector512<float>, V512>(w, g, 0.1f, 0.05f); Near(expected, w, 1e-6f, "512"); }
+        if (n >= 8) { var w = (float[])w0.Clone(); Sgd.SoftCore<Vector256<float>, V256>(w, g, 0.1f, 0.05f); Near(expected, w, 1e-6f, "256"); }
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Tanh_matches_the_double_precision_tanh_and_keeps_zero_exact(int n)
+    {
+        float[] z = Rand(n, 18);
+        for (int i = 0; i < n; i++) z[i] *= (i % 4) switch { 0 => 1e-6f, 1 => 1f, 2 => 4f, _ => 30f };
+        void Check(float[] a, string what)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double want = Math.Tanh(z[i]);
+                Assert.True(Math.Abs(a[i] - want) <= 2e-7 * Math.Abs(want) + 1e-30, $"{what} tanh({z[i]:R}) = {a[i]:R}, want {want:R}");
+                if (z[i] == 0) Assert.Equal(0f, a[i]);
+                Assert.Equal(Math.Sign(z[i]), Math.Sign(a[i]));
+            }
+        }
+        var s = new float[n]; TanhKernel.Scalar(z, s); Check(s, "scalar");
+        if (n >= 16) { var a = new float[n]; TanhKernel.Core<Vector512<float>, V512>(z, a); Check(a, "512"); var inPlace = (float[])z.Clone(); TanhKernel.Core<Vector512<float>, V512>(inPlace, inPlace); Check(inPlace, "512 in place"); }
+        if (n >= 8) { var a = new float[n]; TanhKernel.Core<Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); TanhKernel.Core<Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
+    }
+
+    [Fact]
+    public void KL_divergence_value_and_gradient_match_the_closed_form()
+    {
+        // 2 rows × 2 units of sigmoid-like activations; ρ̂ = (0.2, 0.6).
+        float[] a = [0.1f, 0.5f, 0.3f, 0.7f];
+        var term = new float[2];
+        var kl = KlDivergence.Compute(a, 2, 2, 0.05f, 3f, tanhRescaled: false, term);
+        static double Kl(double p, double q) => p * Math.Log(p / q) + (1 - p) * Math.Log((1 - p) / (1 - q));
+        Assert.Equal(3 * (Kl(0.05, 0.2) + Kl(0.05, 0.6)), kl.Value, 5);
+        Assert.Equal(3.0 / 2 * (-0.05 / 0.2 + 0.95 / 0.8), term[0], 4);
+        Assert.Equal(3.0 / 2 * (-0.05 / 0.6 + 0.95 / 0.4), term[1], 4);
+        Assert.Equal(0.4f, kl.MeanRhoHat, 5);
+    }
+
+    [Fact]
+    public void Kernels_refuse_spans_shorter_than_their_sizes()
+    {
+        Assert.Throws<ArgumentException>(() => Gemm.XWt(2, 2, 2, new float[3], new float[4], new float[2], new float[4]));
+        Assert.Throws<ArgumentException>(() => Gemm.DtX(2, 2, 2, new float[4], new float[4], new float[4], new float[1], 0.1f, 0));
+        Assert.Throws<ArgumentException>(() => Sgd.Step(new float[3], new float[2], 0.1f));
+    }
+
+    private sealed class Tolerant : System.Collections.Generic.IEqualityComparer<(float, float, float)>
+    {
+        public bool Equals((float, float, float) x, (float, float, float) y)
+            => Math.Abs(x.Item1 - y.Item1) <= 1e-4f * (1 + Math.Abs(x.Item1)) && x.Item2 == y.Item2 && x.Item3 == y.Item3;
+        public int GetHashCode((float, float, float) obj) => 0;
+    }
+}
