@@ -7,13 +7,22 @@ namespace Compiled.Tests;
 /// <summary>Steady state allocates nothing: after one warm-up call, 1,000 calls allocate 0 bytes.</summary>
 public class AllocationTests
 {
+    /// <summary>
+    /// Bytes allocated by 1,000 calls after warm-up. Measured in up to three rounds, keeping the smallest: a one-off
+    /// runtime event (tiered re-JIT, a parallel test's GC) can land in one round, while a real per-call allocation
+    /// shows up as at least 1,000 objects in every round.
+    /// </summary>
     private static long Allocated(Action body)
     {
-        body(); // warm-up: JIT, tiering, static constructors
-        body();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) body();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        for (int i = 0; i < 50; i++) body(); // warm-up: JIT, tiering, static constructors
+        long best = long.MaxValue;
+        for (int round = 0; round < 3 && best > 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) body();
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return best;
     }
 
     [Theory]
