@@ -13,7 +13,7 @@ public static class FiniteDifference
     /// detected (one-sided differences disagree far more than curvature explains), skipped, and must be rare. The
     /// conventions exactly at a kink (sign(0) = 0, relu'(0) = 0) are tested against golden values instead.
     /// </summary>
-    public static void Check(Span<float> parameters, ReadOnlySpan<float> gradient, Func<double> loss, double h, double tol, string what)
+    public static void Check(Span<float> parameters, ReadOnlySpan<float> gradient, Func<double> loss, double h, double tol, string what, bool skipKinks = true)
     {
         float[] analytic = gradient.ToArray();
         double worst = 0;
@@ -30,7 +30,7 @@ public static class FiniteDifference
             parameters[i] = p;
             double forward = (plus - l0) / (up - (double)p), backward = (l0 - minus) / (p - (double)down);
             double scale = Math.Max(1, Math.Abs(analytic[i]));
-            if (Math.Abs(forward - backward) > 5 * tol * scale) { skipped++; continue; }
+            if (skipKinks && Math.Abs(forward - backward) > 5 * tol * scale) { skipped++; continue; }
             double fd = (plus - minus) / ((double)up - down);
             double err = Math.Abs(fd - analytic[i]) / scale;
             if (err > worst) { worst = err; worstAt = i; }

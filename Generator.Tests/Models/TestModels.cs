@@ -94,3 +94,17 @@ public static partial class Outer
         public int UserMember => 7;
     }
 }
+
+/// <summary>The placements and scalings <see cref="EveryRegularizer"/> does not cover, and KL on tanh.</summary>
+[Input(5)]
+[Dense(6, Activation.Tanh)]
+[ActivityL1(0.04, Scaling = Scaling.ElementMean)]
+[ActivityL2(0.03)]
+[KlSparsity(0.3, 0.4)]
+[Dense(4, Activation.Relu)]
+[ActivityL1(0.02, On = ActivityOn.PreActivation)]
+[ActivityL2(0.01, On = ActivityOn.PreActivation, Scaling = Scaling.Sum)]
+[Dense(3, Activation.Sigmoid)]
+[ActivityL1(0.01, Scaling = Scaling.ElementMean)]
+[KlSparsity(0.4, 0.2)]
+public partial class EveryRegularizerMore;
