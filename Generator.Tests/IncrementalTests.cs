@@ -74,3 +74,58 @@ public class IncrementalTests
         Assert.Equal(2, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
     }
 }
+
+/// <summary>The pipeline's values compare by content, which is what makes caching work.</summary>
+public class SpecEqualityTests
+{
+    private static object Value(string source, string step)
+        => GeneratorHarness.Run(source).Run.Results[0].TrackedSteps[step].Single().Outputs.Single().Value;
+
+    [Fact]
+    public void Specs_from_two_separate_compilations_of_the_same_source_are_equal()
+    {
+        object a = Value(SnapshotTests.Deep, ModelGenerator.Steps.Spec), b = Value(SnapshotTests.Deep, ModelGenerator.Steps.Spec);
+        Assert.NotSame(a, b);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        object pa = Value(SnapshotTests.Deep, ModelGenerator.Steps.Parse), pb = Value(SnapshotTests.Deep, ModelGenerator.Steps.Parse);
+        Assert.Equal(pa, pb);
+    }
+
+    [Fact]
+    public void A_different_coefficient_gives_a_different_spec()
+    {
+        object a = Value(SnapshotTests.Seed, ModelGenerator.Steps.Spec);
+        object b = Value(SnapshotTests.Seed.Replace("ActivityL1(0.1)", "ActivityL1(0.2)"), ModelGenerator.Steps.Spec);
+        Assert.NotEqual(a, b);
+    }
+
+    [Fact]
+    public void EquatableArray_compares_by_content()
+    {
+        var a = new Compiled.Generator.Helpers.EquatableArray<string>(["x", "y"]);
+        var b = new Compiled.Generator.Helpers.EquatableArray<string>(["x", "y"]);
+        var c = new Compiled.Generator.Helpers.EquatableArray<string>(["y", "x"]);
+        Assert.True(a == b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.True(a != c);
+        Assert.Equal(default(Compiled.Generator.Helpers.EquatableArray<string>), Compiled.Generator.Helpers.EquatableArray<string>.Empty);
+    }
+
+    [Theory]
+    [InlineData("hid1:out", "hid[13]:out", true)]
+    [InlineData("hid2:out", "hid[13]:out", false)]
+    [InlineData("hid2:out", "hid[!13]:out", true)]
+    [InlineData("hid1.w", "*.w", true)]
+    [InlineData("hid1.b", "*.w", false)]
+    [InlineData("out:pre", "*:pre", true)]
+    [InlineData("hid12:out", "hid?:out", false)]
+    [InlineData("hid3:out", "hid[1-4]:out", true)]
+    [InlineData("[x", "[x", true)]
+    public void Glob_matches_like_python_fnmatchcase(string name, string pattern, bool expected)
+        => Assert.Equal(expected, Compiled.Generator.Helpers.Glob.IsMatch(name, pattern));
+
+    [Fact]
+    public void Several_patterns_split_at_commas_and_semicolons_outside_brackets()
+        => Assert.Equal(["hid1:out", "hid[2,3]:pre", "out.w"], Compiled.Generator.Helpers.Glob.Split(" hid1:out, hid[2,3]:pre;out.w "));
+}
