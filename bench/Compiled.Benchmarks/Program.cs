@@ -1,0 +1,11 @@
+using BenchmarkDotNet.Running;
+using Compiled.Benchmarks;
+
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- generator            the generator's cost (issue: < 150 ms full, < 5 ms cached)
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- [BenchmarkDotNet args] kernels and whole train steps
+if (args.Length > 0 && args[0] == "generator")
+{
+    GeneratorCost.Run();
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(GeneratorCost).Assembly).Run(args);
