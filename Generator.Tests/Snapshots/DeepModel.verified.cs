@@ -46,6 +46,8 @@ namespace Demo
         private readonly float[] _outDelta; // out: ∂loss/∂z
         private readonly int _maxBatch;
         private int _lastBatch;
+        private int _threads = global::System.Environment.ProcessorCount;
+        private global::Compiled.Kernels.WorkerPool? _pool = global::Compiled.Kernels.WorkerPool.ForThreads(global::System.Environment.ProcessorCount);
 
         /// <summary>A model for batches of up to <see cref="DefaultMaxBatch"/> rows, initialized with seed 0.</summary>
         public DeepModel() : this(DefaultMaxBatch, 0)
@@ -99,6 +101,21 @@ namespace Demo
 
         /// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>).</summary>
         public SparsityReport LastSparsity { get; private set; }
+
+        /// <summary>
+        /// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The
+        /// workers are a process-wide pool shared by all models; results do not depend on the thread count.
+        /// </summary>
+        public int Threads
+        {
+            get => _threads;
+            set
+            {
+                if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                _threads = value;
+                _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
+            }
+        }
 
         /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (default 0.01).</summary>
         public float SparsityEpsilon { get; set; } = 0.01f;
@@ -185,18 +202,18 @@ namespace Demo
             // hid1: Dense 32 → 24, relu; hid1.activity_l1(pre) (λ = 0.01), hid1.kernel_l1 (λ = 0.001), weight_decay (λ = 0.0001), hidden_l1 (λ = 0.02)
             global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 24);
             global::System.Span<float> hid1Z = new global::System.Span<float>(_hid1Pre, 0, batch * 24);
-            global::Compiled.Kernels.Gemm.XWt(batch, 24, 32, inputs, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 768, 24), hid1Z);
+            global::Compiled.Kernels.Gemm.XWt(batch, 24, 32, inputs, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 768, 24), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
             // hid2: Dense 24 → 16, sigmoid; hid2.kl_sparsity (β = 2, ρ = 0.1), hid2.bias_l2 (λ = 0.01), weight_decay (λ = 0.0001), hidden_l1 (λ = 0.02)
             global::System.Span<float> hid2A = new global::System.Span<float>(_hid2Out, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.XWt(batch, 16, 24, hid1A, new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A);
+            global::Compiled.Kernels.Gemm.XWt(batch, 16, 24, hid1A, new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A, _pool);
             global::Compiled.Kernels.Sigmoid.Forward(hid2A, hid2A);
             // code: Dense 16 → 8, tanh; code.activity_l2 (λ = 0.005), weight_decay (λ = 0.0001), weight_l2 (λ = 0.001)
             global::System.Span<float> codeA = new global::System.Span<float>(_codeOut, 0, batch * 8);
-            global::Compiled.Kernels.Gemm.XWt(batch, 8, 16, hid2A, new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), codeA);
+            global::Compiled.Kernels.Gemm.XWt(batch, 8, 16, hid2A, new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), codeA, _pool);
             global::Compiled.Kernels.Tanh.Forward(codeA, codeA);
             // out: Dense 8 → 32, linear; weight_decay (λ = 0.0001)
-            global::Compiled.Kernels.Gemm.XWt(batch, 32, 8, codeA, new global::System.Span<float>(_parameters, 1328, 256), new global::System.Span<float>(_parameters, 1584, 32), output);
+            global::Compiled.Kernels.Gemm.XWt(batch, 32, 8, codeA, new global::System.Span<float>(_parameters, 1328, 256), new global::System.Span<float>(_parameters, 1584, 32), output, _pool);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -241,30 +258,30 @@ namespace Demo
             if (!backward) return loss;
 
             // out: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, codeA, new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f);
+            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, codeA, new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, outD, new global::System.Span<float>(_gradients, 1584, 32), default, 0f, 0f);
             // code: δ = (δ_out·W_out + 2·l2·a) ⊙ (1 − a²)   — penalties fused with the derivative
             global::System.Span<float> codeD = new global::System.Span<float>(_codeDelta, 0, batch * 8);
-            global::Compiled.Kernels.Gemm.XW(batch, 32, 8, outD, new global::System.Span<float>(_parameters, 1328, 256), codeD);
+            global::Compiled.Kernels.Gemm.XW(batch, 32, 8, outD, new global::System.Span<float>(_parameters, 1328, 256), codeD, _pool);
             global::Compiled.Kernels.Tanh.Backward(codeA, codeD, 0f, r.CodeActivityL2);
             // code: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, hid2A, new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f);
+            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, hid2A, new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, codeD, new global::System.Span<float>(_gradients, 1320, 8), default, 0f, 0f);
             // hid2: δ = (δ_code·W_code + l1·sign(a) + KL_j) ⊙ a(1 − a)   — penalties fused with the derivative
             global::System.Span<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.XW(batch, 8, 16, codeD, new global::System.Span<float>(_parameters, 1192, 128), hid2D);
+            global::Compiled.Kernels.Gemm.XW(batch, 8, 16, codeD, new global::System.Span<float>(_parameters, 1192, 128), hid2D, _pool);
             global::Compiled.Kernels.Sigmoid.Backward(hid2A, hid2D, 16, r.HiddenL1 * (0.03125f * invB), 0f, _hid2KlTerm);
             // hid2: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ + bias penalties
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, hid1A, new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f);
+            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, hid1A, new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 1176, 16), new global::System.Span<float>(_parameters, 1176, 16), 0f, r.Hid2BiasL2);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ [a > 0]   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 24);
-            global::Compiled.Kernels.Gemm.XW(batch, 16, 24, hid2D, new global::System.Span<float>(_parameters, 792, 384), hid1D);
+            global::Compiled.Kernels.Gemm.XW(batch, 16, 24, hid2D, new global::System.Span<float>(_parameters, 792, 384), hid1D, _pool);
             global::Compiled.Kernels.Relu.Backward(hid1A, hid1D, r.HiddenL1 * (0.020833334f * invB), 0f);
             // hid1: pre-activation penalties, δ += l1·sign(z) + 2·l2·z
             global::Compiled.Kernels.Penalty.AddGradient(hid1Z, hid1D, r.Hid1ActivityL1Pre * (0.041666668f * invB), 0f);
             // hid1: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 24, 32, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_parameters, 0, 768), 0f, r.WeightDecay * 0.5f);
+            global::Compiled.Kernels.Gemm.DtX(batch, 24, 32, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_parameters, 0, 768), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 24, hid1D, new global::System.Span<float>(_gradients, 768, 24), default, 0f, 0f);
             return loss;
         }

@@ -34,6 +34,8 @@ namespace Demo
         private readonly float[] _outDelta; // out: ∂loss/∂z
         private readonly int _maxBatch;
         private int _lastBatch;
+        private int _threads = global::System.Environment.ProcessorCount;
+        private global::Compiled.Kernels.WorkerPool? _pool = global::Compiled.Kernels.WorkerPool.ForThreads(global::System.Environment.ProcessorCount);
 
         /// <summary>A model for batches of up to <see cref="DefaultMaxBatch"/> rows, initialized with seed 0.</summary>
         public SparseAutoencoder() : this(DefaultMaxBatch, 0)
@@ -77,6 +79,21 @@ namespace Demo
 
         /// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>).</summary>
         public SparsityReport LastSparsity { get; private set; }
+
+        /// <summary>
+        /// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The
+        /// workers are a process-wide pool shared by all models; results do not depend on the thread count.
+        /// </summary>
+        public int Threads
+        {
+            get => _threads;
+            set
+            {
+                if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                _threads = value;
+                _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
+            }
+        }
 
         /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (default 0.01).</summary>
         public float SparsityEpsilon { get; set; } = 0.01f;
@@ -144,10 +161,10 @@ namespace Demo
             _lastBatch = batch;
             // hid1: Dense 784 → 400, tanh; hid1.activity_l1 (λ = 0.1)
             global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 400);
-            global::Compiled.Kernels.Gemm.XWt(batch, 400, 784, inputs, new global::System.Span<float>(_parameters, 0, 313600), new global::System.Span<float>(_parameters, 313600, 400), hid1A);
+            global::Compiled.Kernels.Gemm.XWt(batch, 400, 784, inputs, new global::System.Span<float>(_parameters, 0, 313600), new global::System.Span<float>(_parameters, 313600, 400), hid1A, _pool);
             global::Compiled.Kernels.Tanh.Forward(hid1A, hid1A);
             // out: Dense 400 → 784, sigmoid
-            global::Compiled.Kernels.Gemm.XWt(batch, 784, 400, hid1A, new global::System.Span<float>(_parameters, 314000, 313600), new global::System.Span<float>(_parameters, 627600, 784), output);
+            global::Compiled.Kernels.Gemm.XWt(batch, 784, 400, hid1A, new global::System.Span<float>(_parameters, 314000, 313600), new global::System.Span<float>(_parameters, 627600, 784), output, _pool);
             global::Compiled.Kernels.Sigmoid.Forward(output, output);
         }
 
@@ -174,14 +191,14 @@ namespace Demo
             if (!backward) return loss;
 
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 784, 400, outD, hid1A, new global::System.Span<float>(_gradients, 314000, 313600), default, 0f, 0f);
+            global::Compiled.Kernels.Gemm.DtX(batch, 784, 400, outD, hid1A, new global::System.Span<float>(_gradients, 314000, 313600), default, 0f, 0f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 784, outD, new global::System.Span<float>(_gradients, 627600, 784), default, 0f, 0f);
             // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 400);
-            global::Compiled.Kernels.Gemm.XW(batch, 784, 400, outD, new global::System.Span<float>(_parameters, 314000, 313600), hid1D);
+            global::Compiled.Kernels.Gemm.XW(batch, 784, 400, outD, new global::System.Span<float>(_parameters, 314000, 313600), hid1D, _pool);
             global::Compiled.Kernels.Tanh.Backward(hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
             // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 400, 784, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 313600), default, 0f, 0f);
+            global::Compiled.Kernels.Gemm.DtX(batch, 400, 784, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 313600), default, 0f, 0f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 400, hid1D, new global::System.Span<float>(_gradients, 313600, 400), default, 0f, 0f);
             return loss;
         }

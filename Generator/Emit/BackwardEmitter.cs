@@ -25,7 +25,7 @@ internal static class BackwardEmitter
             bool wPen = wl1 != "0f" || wl2 != "0f", bPen = bl1 != "0f" || bl2 != "0f";
             w.Line("// " + l.Name + ": ∂/∂W = δᵀ·input" + (wPen ? " + weight penalties" : "") + ", ∂/∂b = Σ_batch δ" + (bPen ? " + bias penalties" : ""));
             w.Line(Names.Kernels + ".Gemm.DtX(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + ", " + Names.D(l) + ", " + input + ", "
-                   + Names.WeightGrad(l) + ", " + (wPen ? Names.Weight(l) : "default") + ", " + wl1 + ", " + wl2 + ");");
+                   + Names.WeightGrad(l) + ", " + (wPen ? Names.Weight(l) : "default") + ", " + wl1 + ", " + wl2 + ", _pool);");
             w.Line(Names.Kernels + ".Gemm.ColumnSums(batch, " + Literal.Int(l.Units) + ", " + Names.D(l) + ", " + Names.BiasGrad(l) + ", "
                    + (bPen ? Names.Bias(l) : "default") + ", " + bl1 + ", " + bl2 + ");");
             if (i == 0) break;
@@ -36,7 +36,7 @@ internal static class BackwardEmitter
             string extra = (l1 != "0f" ? " + l1·sign(a)" : "") + (l2 != "0f" ? " + 2·l2·a" : "") + (kl is not null ? " + KL_j" : "");
             w.Line("// " + below.Name + ": δ = (δ_" + l.Name + "·W_" + l.Name + extra + ") ⊙ " + Names.Derivative(below.Activation) + (extra.Length > 0 ? "   — penalties fused with the derivative" : ""));
             w.Line(Names.Span + " " + Names.D(below) + " = " + Names.View(Names.DeltaField(below), "0", "batch * " + Literal.Int(below.Units)) + ";");
-            w.Line(Names.Kernels + ".Gemm.XW(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(below.Units) + ", " + Names.D(l) + ", " + Names.Weight(l) + ", " + Names.D(below) + ");");
+            w.Line(Names.Kernels + ".Gemm.XW(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(below.Units) + ", " + Names.D(l) + ", " + Names.Weight(l) + ", " + Names.D(below) + ", _pool);");
             if (kl is not null)
                 w.Line(Names.Kernel(below.Activation) + ".Backward(" + Names.A(below) + ", " + Names.D(below) + ", " + Literal.Int(below.Units) + ", " + l1 + ", " + l2 + ", " + Names.KlField(below) + ");");
             else if (below.Activation != ActivationKind.Linear || l1 != "0f" || l2 != "0f")

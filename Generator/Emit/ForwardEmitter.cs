@@ -25,7 +25,7 @@ internal static class ForwardEmitter
                     w.Line(Names.Span + " " + z + " = " + Names.View(Names.PreField(l), "0", "batch * " + Literal.Int(l.Units)) + ";");
                 }
                 w.Line(Names.Kernels + ".Gemm.XWt(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + ", " + input + ", "
-                       + Names.Weight(l) + ", " + Names.Bias(l) + ", " + z + ");");
+                       + Names.Weight(l) + ", " + Names.Bias(l) + ", " + z + ", _pool);");
                 if (l.Activation != ActivationKind.Linear || z != a)
                     w.Line(Names.Kernel(l.Activation) + ".Forward(" + z + ", " + a + ");");
                 input = a;

@@ -44,6 +44,8 @@ internal static class MembersEmitter
         w.Lines(
             "private readonly int _maxBatch;",
             "private int _lastBatch;",
+            "private int _threads = global::System.Environment.ProcessorCount;",
+            "private global::Compiled.Kernels.WorkerPool? _pool = global::Compiled.Kernels.WorkerPool.ForThreads(global::System.Environment.ProcessorCount);",
             "");
 
         // ---- Constructors
@@ -98,6 +100,21 @@ internal static class MembersEmitter
             "",
             "/// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref=\"Evaluate\"/>).</summary>",
             "public SparsityReport LastSparsity { get; private set; }",
+            "",
+            "/// <summary>",
+            "/// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The",
+            "/// workers are a process-wide pool shared by all models; results do not depend on the thread count.",
+            "/// </summary>",
+            "public int Threads",
+            "{",
+            "    get => _threads;",
+            "    set",
+            "    {",
+            "        if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Threads must be at least 1.\");",
+            "        _threads = value;",
+            "        _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);",
+            "    }",
+            "}",
             "",
             "/// <summary>|a| below this counts as inactive in <see cref=\"LastSparsity\"/> (default 0.01).</summary>",
             "public float SparsityEpsilon { get; set; } = 0.01f;",

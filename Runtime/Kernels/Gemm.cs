@@ -13,46 +13,123 @@ namespace Compiled.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Gemm
 {
-    /// <summary>Forward: Y[m, n] = X[m, k] · W[n, k]ᵀ + bias[n].</summary>
-    public static void XWt(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>From this many rows on, the forward product packs W and uses the broadcast kernel (no horizontal sums).</summary>
+    private const int PackedForwardRows = 128;
+
+    /// <summary>Below this many multiply-adds a product is not worth splitting across threads.</summary>
+    private const long ParallelWork = 1L << 19;
+
+    /// <summary>Forward: Y[m, n] = X[m, k] · W[n, k]ᵀ + bias[n]. With a pool, the rows of X are split across threads.</summary>
+    public static void XWt(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, WorkerPool? pool = null)
     {
         Check(x.Length, m * k, nameof(x)); Check(w.Length, n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, m * n, nameof(y));
+        if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
+            Parallel(pool, Kind.Forward, m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0);
+        else
+            Forward(m, n, k, x, w, bias, y);
+    }
+
+    /// <summary>The packed kernel or the dot-product one, decided on the whole product so that a split across threads
+    /// computes every element exactly as one thread would.</summary>
+    private static bool Packed(int m, int n) => m >= PackedForwardRows && n >= Vector256<float>.Count * 2;
+
+    private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+        => Forward(m, n, k, x, w, bias, y, Packed(m, n));
+
+    private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, bool packed)
+    {
         switch (Width.Pick(k))
         {
+            case 512 when packed && n >= 16: BroadcastCore<Vector512<float>, V512>(m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0); break;
             case 512: XWtCore<Vector512<float>, V512>(m, n, k, x, w, bias, y); break;
+            case 256 when packed: BroadcastCore<Vector256<float>, V256>(m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0); break;
             case 256: XWtCore<Vector256<float>, V256>(m, n, k, x, w, bias, y); break;
             default: XWtScalar(m, n, k, x, w, bias, y); break;
         }
     }
 
-    /// <summary>Backward to the inputs: Y[m, k] = D[m, n] · W[n, k].</summary>
-    public static void XW(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> w, Span<float> y)
+    /// <summary>Backward to the inputs: Y[m, k] = D[m, n] · W[n, k]. With a pool, the rows are split across threads.</summary>
+    public static void XW(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> w, Span<float> y, WorkerPool? pool = null)
     {
         Check(d.Length, m * n, nameof(d)); Check(w.Length, n * k, nameof(w)); Check(y.Length, m * k, nameof(y));
         // Y[i, c] = Σ_p D[i·n + p] · W[p·k + c]
-        switch (Width.Pick(k))
-        {
-            case 512: BroadcastCore<Vector512<float>, V512>(m, k, n, d, n, 1, w, y, default, 0, 0); break;
-            case 256: BroadcastCore<Vector256<float>, V256>(m, k, n, d, n, 1, w, y, default, 0, 0); break;
-            default: BroadcastScalar(m, k, n, d, n, 1, w, y, default, 0, 0); break;
-        }
+        if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
+            Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0);
+        else
+            Broadcast(m, k, n, d, n, 1, w, y, default, 0, 0);
     }
 
     /// <summary>
     /// Weight gradient: G[n, k] = D[m, n]ᵀ · X[m, k] + l1·sign(W) + 2·l2·W (overwrites G; the penalty terms are the
-    /// epilogue of the same pass, read from <paramref name="w"/>, which may be empty when both are 0).
+    /// epilogue of the same pass, read from <paramref name="w"/>, which may be empty when both are 0). With a pool, the
+    /// rows of G (output units) are split across threads.
     /// </summary>
-    public static void DtX(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> g, ReadOnlySpan<float> w, float l1, float l2)
+    public static void DtX(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> g, ReadOnlySpan<float> w, float l1, float l2, WorkerPool? pool = null)
     {
         Check(d.Length, m * n, nameof(d)); Check(x.Length, m * k, nameof(x)); Check(g.Length, n * k, nameof(g));
         if (l1 != 0 || l2 != 0) Check(w.Length, n * k, nameof(w));
         // G[o, c] = Σ_b D[b·n + o] · X[b·k + c]
-        switch (Width.Pick(k))
+        if (pool is not null && n >= 16 && (long)m * n * k >= ParallelWork)
+            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2);
+        else
+            Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2);
+    }
+
+    private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2)
+    {
+        switch (Width.Pick(cols))
         {
-            case 512: BroadcastCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, g, w, l1, l2); break;
-            case 256: BroadcastCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, g, w, l1, l2); break;
-            default: BroadcastScalar(n, k, m, d, 1, n, x, g, w, l1, l2); break;
+            case 512: BroadcastCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
+            case 256: BroadcastCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
+            default: BroadcastScalar(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Threading: the output rows are cut into one contiguous range per thread (multiples of 8, the tile height), so
+    // every thread writes its own rows and reads the shared operands. The job lives on the caller's stack, pinned.
+    // ---------------------------------------------------------------------------------------------------------
+    private enum Kind { Forward, Broadcast }
+
+    private unsafe struct Job
+    {
+        public Kind Kind;
+        public int Rows, Cols, Depth, ARow, ACol, BRow, BCol, ALength, BLength, PenLength, BiasLength;
+        public bool PackedForward;
+        public float* A, B, Out, Bias, Pen;
+        public float L1, L2;
+    }
+
+    private static unsafe void Parallel(WorkerPool pool, Kind kind, int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol,
+        ReadOnlySpan<float> b, int bRow, int bCol, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> pen, float l1, float l2)
+    {
+        fixed (float* pa = a, pb = b, po = output, pbias = bias, ppen = pen)
+        {
+            var job = new Job
+            {
+                Kind = kind, Rows = rows, Cols = cols, Depth = depth, ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol,
+                ALength = a.Length, BLength = b.Length, PenLength = pen.Length, BiasLength = bias.Length,
+                A = pa, B = pb, Out = po, Bias = pbias, Pen = ppen, L1 = l1, L2 = l2, PackedForward = Packed(rows, cols),
+            };
+            pool.Run(&RunPart, &job);
+        }
+    }
+
+    private static unsafe void RunPart(void* state, int part, int parts)
+    {
+        ref Job j = ref *(Job*)state;
+        int per = ((j.Rows + parts - 1) / parts + 7) & ~7;
+        int r0 = part * per, r1 = Math.Min(j.Rows, r0 + per);
+        if (r0 >= r1) return;
+        int rows = r1 - r0;
+        long aOffset = (long)r0 * j.ARow;
+        var a = new ReadOnlySpan<float>(j.A + aOffset, (int)(j.ALength - aOffset));
+        var b = new ReadOnlySpan<float>(j.B, j.BLength);
+        var output = new Span<float>(j.Out + (long)r0 * j.Cols, rows * j.Cols);
+        var pen = j.PenLength == 0 ? default : new ReadOnlySpan<float>(j.Pen + (long)r0 * j.Cols, rows * j.Cols);
+        var bias = new ReadOnlySpan<float>(j.Bias, j.BiasLength);
+        if (j.Kind == Kind.Forward) Forward(rows, j.Cols, j.Depth, a, b, bias, output, j.PackedForward);
+        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2);
     }
 
     /// <summary>Bias gradient: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>
@@ -77,84 +154,201 @@ public static class Gemm
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Dot-product form (forward). Tile: 2 rows of X × 4 rows of W = 8 independent accumulators, enough to keep both
-    // FMA ports busy. The k-tail is one overlapping vector whose already-counted lanes are masked to zero.
+    // Dot-product form (forward). W is walked in blocks of rows small enough to stay in L2 while every row of X passes
+    // over the block. Tile: 8 rows of X × 2 rows of W = 16 accumulators (4 × 2 on 256-bit, which has 16 registers):
+    // each W vector loaded from L2 feeds 8 FMAs. The k-tail is one overlapping vector whose already-counted lanes are
+    // masked to zero.
     // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>Bytes of W kept hot per block: about a third of a 1 MiB L2.</summary>
+    private const int WeightBlockBytes = 384 * 1024;
+
     internal static void XWtCore<TV, TS>(int m, int n, int k, ReadOnlySpan<float> xs, ReadOnlySpan<float> ws, ReadOnlySpan<float> bias, Span<float> ys)
         where TV : struct where TS : ISimd<TV>
     {
         ref float x = ref MemoryMarshal.GetReference(xs);
         ref float w = ref MemoryMarshal.GetReference(ws);
         ref float y = ref MemoryMarshal.GetReference(ys);
-        int vc = TS.Count;
-        int kMain = k - k % vc;
-        bool tail = kMain != k;
-        TV tailMask = TS.LanesFrom(vc - (k - kMain));
-        int tailOffset = k - vc;
-
-        int i = 0;
-        for (; i + 2 <= m; i += 2)
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        var t = new DotTail<TV, TS>(k);
+        int rowsPerTile = TS.Count >= 16 ? 8 : 4;
+        int block = Math.Max(2, WeightBlockBytes / (4 * k)) & ~1;
+        for (int n0 = 0; n0 < n; n0 += block)
         {
-            nint x0 = (nint)i * k, x1 = x0 + k;
-            int o = 0;
-            for (; o + 4 <= n; o += 4)
+            int n1 = Math.Min(n, n0 + block);
+            int i = 0;
+            for (; i + rowsPerTile <= m; i += rowsPerTile)
             {
-                nint w0 = (nint)o * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
-                TV a00 = TS.Zero, a01 = TS.Zero, a02 = TS.Zero, a03 = TS.Zero;
-                TV a10 = TS.Zero, a11 = TS.Zero, a12 = TS.Zero, a13 = TS.Zero;
-                for (int p = 0; p < kMain; p += vc)
+                int o = n0;
+                for (; o + 2 <= n1; o += 2)
                 {
-                    TV xv0 = TS.Load(ref x, x0 + p), xv1 = TS.Load(ref x, x1 + p);
-                    TV wv = TS.Load(ref w, w0 + p); a00 = TS.MultiplyAdd(xv0, wv, a00); a10 = TS.MultiplyAdd(xv1, wv, a10);
-                    wv = TS.Load(ref w, w1 + p); a01 = TS.MultiplyAdd(xv0, wv, a01); a11 = TS.MultiplyAdd(xv1, wv, a11);
-                    wv = TS.Load(ref w, w2 + p); a02 = TS.MultiplyAdd(xv0, wv, a02); a12 = TS.MultiplyAdd(xv1, wv, a12);
-                    wv = TS.Load(ref w, w3 + p); a03 = TS.MultiplyAdd(xv0, wv, a03); a13 = TS.MultiplyAdd(xv1, wv, a13);
+                    if (rowsPerTile == 8) Tile8x2<TV, TS>(ref x, ref w, ref y, ref b, i, o, n, k, t);
+                    else Tile4x2<TV, TS>(ref x, ref w, ref y, ref b, i, o, n, k, t);
                 }
-                if (tail)
-                {
-                    TV xv0 = TS.And(TS.Load(ref x, x0 + tailOffset), tailMask), xv1 = TS.And(TS.Load(ref x, x1 + tailOffset), tailMask);
-                    TV wv = TS.Load(ref w, w0 + tailOffset); a00 = TS.MultiplyAdd(xv0, wv, a00); a10 = TS.MultiplyAdd(xv1, wv, a10);
-                    wv = TS.Load(ref w, w1 + tailOffset); a01 = TS.MultiplyAdd(xv0, wv, a01); a11 = TS.MultiplyAdd(xv1, wv, a11);
-                    wv = TS.Load(ref w, w2 + tailOffset); a02 = TS.MultiplyAdd(xv0, wv, a02); a12 = TS.MultiplyAdd(xv1, wv, a12);
-                    wv = TS.Load(ref w, w3 + tailOffset); a03 = TS.MultiplyAdd(xv0, wv, a03); a13 = TS.MultiplyAdd(xv1, wv, a13);
-                }
-                nint y0 = (nint)i * n + o, y1 = y0 + n;
-                Unsafe.Add(ref y, y0) = TS.Sum(a00) + bias[o];
-                Unsafe.Add(ref y, y0 + 1) = TS.Sum(a01) + bias[o + 1];
-                Unsafe.Add(ref y, y0 + 2) = TS.Sum(a02) + bias[o + 2];
-                Unsafe.Add(ref y, y0 + 3) = TS.Sum(a03) + bias[o + 3];
-                Unsafe.Add(ref y, y1) = TS.Sum(a10) + bias[o];
-                Unsafe.Add(ref y, y1 + 1) = TS.Sum(a11) + bias[o + 1];
-                Unsafe.Add(ref y, y1 + 2) = TS.Sum(a12) + bias[o + 2];
-                Unsafe.Add(ref y, y1 + 3) = TS.Sum(a13) + bias[o + 3];
+                for (; o < n1; o++)
+                    for (int r = 0; r < rowsPerTile; r++)
+                        Unsafe.Add(ref y, (nint)(i + r) * n + o) = Dot<TV, TS>(ref x, (nint)(i + r) * k, ref w, (nint)o * k, t) + Unsafe.Add(ref b, o);
             }
-            for (; o < n; o++)
+            for (; i + 4 <= m; i += 4)
             {
-                Unsafe.Add(ref y, (nint)i * n + o) = Dot<TV, TS>(ref x, x0, ref w, (nint)o * k, kMain, tail, tailMask, tailOffset) + bias[o];
-                Unsafe.Add(ref y, (nint)(i + 1) * n + o) = Dot<TV, TS>(ref x, x1, ref w, (nint)o * k, kMain, tail, tailMask, tailOffset) + bias[o];
+                int o = n0;
+                for (; o + 2 <= n1; o += 2) Tile4x2<TV, TS>(ref x, ref w, ref y, ref b, i, o, n, k, t);
+                for (; o < n1; o++)
+                    for (int r = 0; r < 4; r++)
+                        Unsafe.Add(ref y, (nint)(i + r) * n + o) = Dot<TV, TS>(ref x, (nint)(i + r) * k, ref w, (nint)o * k, t) + Unsafe.Add(ref b, o);
+            }
+            for (; i < m; i++)
+            {
+                // A single row (batch 1 lands here): matrix·vector, each weight read once.
+                int o = n0;
+                for (; o + 4 <= n1; o += 4) Tile1x4<TV, TS>(ref x, ref w, ref y, ref b, i, o, n, k, t);
+                for (; o < n1; o++)
+                    Unsafe.Add(ref y, (nint)i * n + o) = Dot<TV, TS>(ref x, (nint)i * k, ref w, (nint)o * k, t) + Unsafe.Add(ref b, o);
             }
         }
-        for (; i < m; i++)
+    }
+
+    /// <summary>How a dot product of length k splits into whole vectors and one masked, overlapping last vector.</summary>
+    private readonly struct DotTail<TV, TS> where TV : struct where TS : ISimd<TV>
+    {
+        public readonly int Main;
+        public readonly bool Has;
+        public readonly nint Offset;
+        public readonly TV Mask;
+
+        public DotTail(int k)
         {
-            for (int o = 0; o < n; o++)
-                Unsafe.Add(ref y, (nint)i * n + o) = Dot<TV, TS>(ref x, (nint)i * k, ref w, (nint)o * k, kMain, tail, tailMask, tailOffset) + bias[o];
+            int vc = TS.Count;
+            Main = k - k % vc;
+            Has = Main != k;
+            Offset = k - vc;
+            Mask = TS.LanesFrom(vc - (k - Main));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot<TV, TS>(ref float x, nint xo, ref float w, nint wo, int kMain, bool tail, TV tailMask, int tailOffset)
+    private static void Tile8x2<TV, TS>(ref float x, ref float w, ref float y, ref float b, int i, int o, int n, int k, DotTail<TV, TS> t)
+        where TV : struct where TS : ISimd<TV>
+    {
+        nint w0 = (nint)o * k, w1 = w0 + k;
+        nint x0 = (nint)i * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k, x4 = x3 + k, x5 = x4 + k, x6 = x5 + k, x7 = x6 + k;
+        TV a00 = TS.Zero, a01 = TS.Zero, a10 = TS.Zero, a11 = TS.Zero, a20 = TS.Zero, a21 = TS.Zero, a30 = TS.Zero, a31 = TS.Zero;
+        TV a40 = TS.Zero, a41 = TS.Zero, a50 = TS.Zero, a51 = TS.Zero, a60 = TS.Zero, a61 = TS.Zero, a70 = TS.Zero, a71 = TS.Zero;
+        int vc = TS.Count;
+        for (nint p = 0; p < t.Main; p += vc)
+        {
+            TV v0 = TS.Load(ref w, w0 + p), v1 = TS.Load(ref w, w1 + p), xv;
+            xv = TS.Load(ref x, x0 + p); a00 = TS.MultiplyAdd(xv, v0, a00); a01 = TS.MultiplyAdd(xv, v1, a01);
+            xv = TS.Load(ref x, x1 + p); a10 = TS.MultiplyAdd(xv, v0, a10); a11 = TS.MultiplyAdd(xv, v1, a11);
+            xv = TS.Load(ref x, x2 + p); a20 = TS.MultiplyAdd(xv, v0, a20); a21 = TS.MultiplyAdd(xv, v1, a21);
+            xv = TS.Load(ref x, x3 + p); a30 = TS.MultiplyAdd(xv, v0, a30); a31 = TS.MultiplyAdd(xv, v1, a31);
+            xv = TS.Load(ref x, x4 + p); a40 = TS.MultiplyAdd(xv, v0, a40); a41 = TS.MultiplyAdd(xv, v1, a41);
+            xv = TS.Load(ref x, x5 + p); a50 = TS.MultiplyAdd(xv, v0, a50); a51 = TS.MultiplyAdd(xv, v1, a51);
+            xv = TS.Load(ref x, x6 + p); a60 = TS.MultiplyAdd(xv, v0, a60); a61 = TS.MultiplyAdd(xv, v1, a61);
+            xv = TS.Load(ref x, x7 + p); a70 = TS.MultiplyAdd(xv, v0, a70); a71 = TS.MultiplyAdd(xv, v1, a71);
+        }
+        if (t.Has)
+        {
+            nint p = t.Offset;
+            TV v0 = TS.And(TS.Load(ref w, w0 + p), t.Mask), v1 = TS.And(TS.Load(ref w, w1 + p), t.Mask), xv;
+            xv = TS.Load(ref x, x0 + p); a00 = TS.MultiplyAdd(xv, v0, a00); a01 = TS.MultiplyAdd(xv, v1, a01);
+            xv = TS.Load(ref x, x1 + p); a10 = TS.MultiplyAdd(xv, v0, a10); a11 = TS.MultiplyAdd(xv, v1, a11);
+            xv = TS.Load(ref x, x2 + p); a20 = TS.MultiplyAdd(xv, v0, a20); a21 = TS.MultiplyAdd(xv, v1, a21);
+            xv = TS.Load(ref x, x3 + p); a30 = TS.MultiplyAdd(xv, v0, a30); a31 = TS.MultiplyAdd(xv, v1, a31);
+            xv = TS.Load(ref x, x4 + p); a40 = TS.MultiplyAdd(xv, v0, a40); a41 = TS.MultiplyAdd(xv, v1, a41);
+            xv = TS.Load(ref x, x5 + p); a50 = TS.MultiplyAdd(xv, v0, a50); a51 = TS.MultiplyAdd(xv, v1, a51);
+            xv = TS.Load(ref x, x6 + p); a60 = TS.MultiplyAdd(xv, v0, a60); a61 = TS.MultiplyAdd(xv, v1, a61);
+            xv = TS.Load(ref x, x7 + p); a70 = TS.MultiplyAdd(xv, v0, a70); a71 = TS.MultiplyAdd(xv, v1, a71);
+        }
+        Vector128<float> bb = Vector128.Create(Unsafe.Add(ref b, o), Unsafe.Add(ref b, o + 1), Unsafe.Add(ref b, o), Unsafe.Add(ref b, o + 1));
+        nint yo = (nint)i * n + o;
+        Store2x2(ref y, yo, n, TS.Sum4(a00, a01, a10, a11) + bb);
+        Store2x2(ref y, yo + 2 * n, n, TS.Sum4(a20, a21, a30, a31) + bb);
+        Store2x2(ref y, yo + 4 * n, n, TS.Sum4(a40, a41, a50, a51) + bb);
+        Store2x2(ref y, yo + 6 * n, n, TS.Sum4(a60, a61, a70, a71) + bb);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x2<TV, TS>(ref float x, ref float w, ref float y, ref float b, int i, int o, int n, int k, DotTail<TV, TS> t)
+        where TV : struct where TS : ISimd<TV>
+    {
+        nint w0 = (nint)o * k, w1 = w0 + k;
+        nint x0 = (nint)i * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+        TV a00 = TS.Zero, a01 = TS.Zero, a10 = TS.Zero, a11 = TS.Zero, a20 = TS.Zero, a21 = TS.Zero, a30 = TS.Zero, a31 = TS.Zero;
+        int vc = TS.Count;
+        for (nint p = 0; p < t.Main; p += vc)
+        {
+            TV v0 = TS.Load(ref w, w0 + p), v1 = TS.Load(ref w, w1 + p), xv;
+            xv = TS.Load(ref x, x0 + p); a00 = TS.MultiplyAdd(xv, v0, a00); a01 = TS.MultiplyAdd(xv, v1, a01);
+            xv = TS.Load(ref x, x1 + p); a10 = TS.MultiplyAdd(xv, v0, a10); a11 = TS.MultiplyAdd(xv, v1, a11);
+            xv = TS.Load(ref x, x2 + p); a20 = TS.MultiplyAdd(xv, v0, a20); a21 = TS.MultiplyAdd(xv, v1, a21);
+            xv = TS.Load(ref x, x3 + p); a30 = TS.MultiplyAdd(xv, v0, a30); a31 = TS.MultiplyAdd(xv, v1, a31);
+        }
+        if (t.Has)
+        {
+            nint p = t.Offset;
+            TV v0 = TS.And(TS.Load(ref w, w0 + p), t.Mask), v1 = TS.And(TS.Load(ref w, w1 + p), t.Mask), xv;
+            xv = TS.Load(ref x, x0 + p); a00 = TS.MultiplyAdd(xv, v0, a00); a01 = TS.MultiplyAdd(xv, v1, a01);
+            xv = TS.Load(ref x, x1 + p); a10 = TS.MultiplyAdd(xv, v0, a10); a11 = TS.MultiplyAdd(xv, v1, a11);
+            xv = TS.Load(ref x, x2 + p); a20 = TS.MultiplyAdd(xv, v0, a20); a21 = TS.MultiplyAdd(xv, v1, a21);
+            xv = TS.Load(ref x, x3 + p); a30 = TS.MultiplyAdd(xv, v0, a30); a31 = TS.MultiplyAdd(xv, v1, a31);
+        }
+        Vector128<float> bb = Vector128.Create(Unsafe.Add(ref b, o), Unsafe.Add(ref b, o + 1), Unsafe.Add(ref b, o), Unsafe.Add(ref b, o + 1));
+        nint yo = (nint)i * n + o;
+        Store2x2(ref y, yo, n, TS.Sum4(a00, a01, a10, a11) + bb);
+        Store2x2(ref y, yo + 2 * n, n, TS.Sum4(a20, a21, a30, a31) + bb);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile1x4<TV, TS>(ref float x, ref float w, ref float y, ref float b, int i, int o, int n, int k, DotTail<TV, TS> t)
+        where TV : struct where TS : ISimd<TV>
+    {
+        nint x0 = (nint)i * k, w0 = (nint)o * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
+        TV a0 = TS.Zero, a1 = TS.Zero, a2 = TS.Zero, a3 = TS.Zero;
+        int vc = TS.Count;
+        for (nint p = 0; p < t.Main; p += vc)
+        {
+            TV xv = TS.Load(ref x, x0 + p);
+            a0 = TS.MultiplyAdd(xv, TS.Load(ref w, w0 + p), a0);
+            a1 = TS.MultiplyAdd(xv, TS.Load(ref w, w1 + p), a1);
+            a2 = TS.MultiplyAdd(xv, TS.Load(ref w, w2 + p), a2);
+            a3 = TS.MultiplyAdd(xv, TS.Load(ref w, w3 + p), a3);
+        }
+        if (t.Has)
+        {
+            TV xv = TS.And(TS.Load(ref x, x0 + t.Offset), t.Mask);
+            a0 = TS.MultiplyAdd(xv, TS.Load(ref w, w0 + t.Offset), a0);
+            a1 = TS.MultiplyAdd(xv, TS.Load(ref w, w1 + t.Offset), a1);
+            a2 = TS.MultiplyAdd(xv, TS.Load(ref w, w2 + t.Offset), a2);
+            a3 = TS.MultiplyAdd(xv, TS.Load(ref w, w3 + t.Offset), a3);
+        }
+        (TS.Sum4(a0, a1, a2, a3) + Vector128.LoadUnsafe(ref b, (nuint)o)).StoreUnsafe(ref y, (nuint)((nint)i * n + o));
+    }
+
+    /// <summary>[y(r, o), y(r, o+1), y(r+1, o), y(r+1, o+1)] to their places.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2x2(ref float y, nint at, int n, Vector128<float> v)
+    {
+        Unsafe.Add(ref y, at) = v.GetElement(0);
+        Unsafe.Add(ref y, at + 1) = v.GetElement(1);
+        Unsafe.Add(ref y, at + n) = v.GetElement(2);
+        Unsafe.Add(ref y, at + n + 1) = v.GetElement(3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot<TV, TS>(ref float x, nint xo, ref float w, nint wo, DotTail<TV, TS> t)
         where TV : struct where TS : ISimd<TV>
     {
         int vc = TS.Count;
         TV a0 = TS.Zero, a1 = TS.Zero;
-        int p = 0;
-        for (; p + 2 * vc <= kMain; p += 2 * vc)
+        nint p = 0;
+        for (; p + 2 * vc <= t.Main; p += 2 * vc)
         {
             a0 = TS.MultiplyAdd(TS.Load(ref x, xo + p), TS.Load(ref w, wo + p), a0);
             a1 = TS.MultiplyAdd(TS.Load(ref x, xo + p + vc), TS.Load(ref w, wo + p + vc), a1);
         }
-        if (p < kMain) a0 = TS.MultiplyAdd(TS.Load(ref x, xo + p), TS.Load(ref w, wo + p), a0);
-        if (tail) a1 = TS.MultiplyAdd(TS.And(TS.Load(ref x, xo + tailOffset), tailMask), TS.Load(ref w, wo + tailOffset), a1);
+        if (p < t.Main) a0 = TS.MultiplyAdd(TS.Load(ref x, xo + p), TS.Load(ref w, wo + p), a0);
+        if (t.Has) a1 = TS.MultiplyAdd(TS.And(TS.Load(ref x, xo + t.Offset), t.Mask), TS.Load(ref w, wo + t.Offset), a1);
         return TS.Sum(TS.Add(a0, a1));
     }
 
@@ -172,90 +366,251 @@ public static class Gemm
     // ---------------------------------------------------------------------------------------------------------
     // Broadcast form (both backward products and the bias gradient):
     //   Out[r, c] = Σ_p A[r·aRow + p·aCol] · B[p·cols + c]   (+ l1·sign(P[r, c]) + 2·l2·P[r, c])
-    // Tile: 4 output rows × 2 vectors of columns = 8 accumulators; each B vector loaded once feeds 4 FMAs.
-    // Column tail: one overlapping vector, recomputed from the inputs and stored whole (idempotent).
+    // The depth is cut into blocks so the block of B (depth-block × cols) stays in L2 while every row tile passes over
+    // it; the first block stores, later blocks add, the last applies the penalty epilogue. Tile: 8 output rows × 2
+    // vectors = 16 accumulators (4 × 2 on 256-bit): each B vector loaded feeds 8 FMAs. Column tail: one overlapping
+    // vector whose already-written lanes are kept by a mask.
     // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>Bytes of B kept hot per depth block.</summary>
+    private const int DepthBlockBytes = 384 * 1024;
+
+    /// <summary>Longest depth block: bounds the packed A tile (8 × 512 floats = 16 KiB, on the stack).</summary>
+    private const int MaxDepthBlock = 512;
+
     internal static void BroadcastCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
         ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2)
         where TV : struct where TS : ISimd<TV>
+        => BroadcastCore<TV, TS>(rows, cols, depth, aSpan, aRow, aCol, bSpan, cols, 1, outSpan, default, pSpan, l1, l2);
+
+    /// <summary>
+    /// Out[r, c] = Σ_p A(r, p)·B(p, c) (+ bias[c]) (+ penalty epilogue), A(r, p) = a[r·aRow + p·aCol],
+    /// B(p, c) = b[p·bRow + c·bCol]. Per depth block, A is packed once into row tiles [p][row]; B is read in place
+    /// when its columns are contiguous (bCol = 1), else each strip of 1–2 vectors is packed [p][column] first.
+    /// Loop order: column strip outside, row tiles inside, so the strip of B stays in L1 while every row tile uses it.
+    /// </summary>
+    internal static void BroadcastCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
+        ReadOnlySpan<float> bSpan, int bRow, int bCol, Span<float> outSpan, ReadOnlySpan<float> bias, ReadOnlySpan<float> pSpan, float l1, float l2)
+        where TV : struct where TS : ISimd<TV>
     {
+        int vc = TS.Count;
+        int rowsPerTile = vc >= 16 ? 8 : 4;
+        int tiles = (rows + rowsPerTile - 1) / rowsPerTile;
+        int block = Math.Clamp(DepthBlockBytes / (4 * Math.Max(cols, 1)), 16, MaxDepthBlock);
+        int stepDepth = Math.Max(1, Math.Min(block, depth));
+        int aPanel = tiles * rowsPerTile * stepDepth;
+        // B strips are packed whenever they are read by several row tiles (contiguous, TLB-friendly) or are strided.
+        bool packB = bCol != 1 || tiles > 1;
+        float[] scratch = Scratch.Get(aPanel + (packB ? stepDepth * 2 * vc : 0));
+        ref float pack = ref MemoryArrayRef(scratch);
+        ref float bPack = ref Unsafe.Add(ref pack, aPanel);
         ref float a = ref MemoryMarshal.GetReference(aSpan);
         ref float b = ref MemoryMarshal.GetReference(bSpan);
-        ref float output = ref MemoryMarshal.GetReference(outSpan);
-        ref float pen = ref MemoryMarshal.GetReference(pSpan);
-        bool epilogue = l1 != 0 || l2 != 0;
-        TV vl1 = TS.Splat(l1), vl2 = TS.Splat(2 * l2);
-        int vc = TS.Count;
+        var k = new BroadcastKernel<TV, TS>(outSpan, pSpan, bias, l1, l2, cols);
 
-        int r = 0;
-        for (; r < rows; r += 4)
+        for (int p0 = 0; p0 < depth || (p0 == 0 && depth == 0); p0 += stepDepth)
         {
-            int rr = Math.Min(4, rows - r);
-            // Rows beyond the matrix read row r again (valid memory) and are never stored.
-            nint ar0 = (nint)r * aRow, ar1 = (nint)(r + Math.Min(1, rr - 1)) * aRow, ar2 = (nint)(r + Math.Min(2, rr - 1)) * aRow, ar3 = (nint)(r + Math.Min(3, rr - 1)) * aRow;
+            int p1 = Math.Min(depth, p0 + stepDepth), n = p1 - p0;
+            bool first = p0 == 0, last = p1 == depth;
+            // Pack A: tile t holds rows [t·R, t·R + R) as [p][row]; rows past the end repeat the last real row.
+            for (int t = 0; t < tiles; t++)
+            {
+                ref float dst = ref Unsafe.Add(ref pack, (nint)t * rowsPerTile * n);
+                int r = t * rowsPerTile;
+                if (aRow == 1 && r + rowsPerTile <= rows)
+                {
+                    // The tile's rows are adjacent in memory at each p (A = Dᵀ): one short vector copy per step.
+                    ref float src = ref Unsafe.Add(ref a, (nint)r + (nint)p0 * aCol);
+                    for (int p = 0; p < n; p++)
+                    {
+                        if (rowsPerTile == 8) Vector256.LoadUnsafe(ref Unsafe.Add(ref src, (nint)p * aCol)).StoreUnsafe(ref Unsafe.Add(ref dst, (nint)p * 8));
+                        else Vector128.LoadUnsafe(ref Unsafe.Add(ref src, (nint)p * aCol)).StoreUnsafe(ref Unsafe.Add(ref dst, (nint)p * 4));
+                    }
+                    continue;
+                }
+                for (int j = 0; j < rowsPerTile; j++)
+                {
+                    ref float src = ref Unsafe.Add(ref a, (nint)Math.Min(r + j, rows - 1) * aRow + (nint)p0 * aCol);
+                    for (int p = 0; p < n; p++) Unsafe.Add(ref dst, (nint)p * rowsPerTile + j) = Unsafe.Add(ref src, (nint)p * aCol);
+                }
+            }
             int c = 0;
             while (c < cols)
             {
-                if (c + 2 * vc <= cols)
+                int vectors = c + 2 * vc <= cols ? 2 : 1;
+                int cc = vectors == 2 ? c : Math.Min(c, cols - vc);
+                int keepBelow = c - cc;
+                ref float bp = ref Unsafe.Add(ref b, (nint)p0 * bRow + (nint)cc * bCol);
+                nint bStride = bRow;
+                if (packB)
                 {
-                    TV s00 = TS.Zero, s01 = TS.Zero, s10 = TS.Zero, s11 = TS.Zero, s20 = TS.Zero, s21 = TS.Zero, s30 = TS.Zero, s31 = TS.Zero;
-                    for (int p = 0; p < depth; p++)
+                    int w = vectors * vc;
+                    if (bCol == 1)
                     {
-                        nint bo = (nint)p * cols + c, ap = (nint)p * aCol;
-                        TV b0 = TS.Load(ref b, bo), b1 = TS.Load(ref b, bo + vc);
-                        TV av = TS.Splat(Unsafe.Add(ref a, ar0 + ap)); s00 = TS.MultiplyAdd(av, b0, s00); s01 = TS.MultiplyAdd(av, b1, s01);
-                        av = TS.Splat(Unsafe.Add(ref a, ar1 + ap)); s10 = TS.MultiplyAdd(av, b0, s10); s11 = TS.MultiplyAdd(av, b1, s11);
-                        av = TS.Splat(Unsafe.Add(ref a, ar2 + ap)); s20 = TS.MultiplyAdd(av, b0, s20); s21 = TS.MultiplyAdd(av, b1, s21);
-                        av = TS.Splat(Unsafe.Add(ref a, ar3 + ap)); s30 = TS.MultiplyAdd(av, b0, s30); s31 = TS.MultiplyAdd(av, b1, s31);
+                        // Contiguous columns: copy whole vectors, one row of the strip per step.
+                        for (int p = 0; p < n; p++)
+                        {
+                            TS.Store(TS.Load(ref bp, (nint)p * bRow), ref bPack, (nint)p * w);
+                            if (vectors == 2) TS.Store(TS.Load(ref bp, (nint)p * bRow + vc), ref bPack, (nint)p * w + vc);
+                        }
                     }
-                    StoreRow<TV, TS>(ref output, ref pen, (nint)r * cols + c, s00, s01, epilogue, vl1, vl2);
-                    if (rr > 1) StoreRow<TV, TS>(ref output, ref pen, (nint)(r + 1) * cols + c, s10, s11, epilogue, vl1, vl2);
-                    if (rr > 2) StoreRow<TV, TS>(ref output, ref pen, (nint)(r + 2) * cols + c, s20, s21, epilogue, vl1, vl2);
-                    if (rr > 3) StoreRow<TV, TS>(ref output, ref pen, (nint)(r + 3) * cols + c, s30, s31, epilogue, vl1, vl2);
-                    c += 2 * vc;
+                    else
+                    {
+                        for (int j = 0; j < w; j++)
+                        {
+                            ref float src = ref Unsafe.Add(ref bp, (nint)j * bCol);
+                            for (int p = 0; p < n; p++) Unsafe.Add(ref bPack, (nint)p * w + j) = Unsafe.Add(ref src, (nint)p * bRow);
+                        }
+                    }
+                    bp = ref bPack;
+                    bStride = w;
                 }
-                else
+                for (int t = 0; t < tiles; t++)
                 {
-                    // One vector of columns; the last one overlaps the previous tile when cols is not a multiple.
-                    int cc = Math.Min(c, cols - vc);
-                    TV s0 = TS.Zero, s1 = TS.Zero, s2 = TS.Zero, s3 = TS.Zero;
-                    for (int p = 0; p < depth; p++)
-                    {
-                        nint ap = (nint)p * aCol;
-                        TV b0 = TS.Load(ref b, (nint)p * cols + cc);
-                        s0 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref a, ar0 + ap)), b0, s0);
-                        s1 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref a, ar1 + ap)), b0, s1);
-                        s2 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref a, ar2 + ap)), b0, s2);
-                        s3 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref a, ar3 + ap)), b0, s3);
-                    }
-                    StoreOne<TV, TS>(ref output, ref pen, (nint)r * cols + cc, s0, epilogue, vl1, vl2);
-                    if (rr > 1) StoreOne<TV, TS>(ref output, ref pen, (nint)(r + 1) * cols + cc, s1, epilogue, vl1, vl2);
-                    if (rr > 2) StoreOne<TV, TS>(ref output, ref pen, (nint)(r + 2) * cols + cc, s2, epilogue, vl1, vl2);
-                    if (rr > 3) StoreOne<TV, TS>(ref output, ref pen, (nint)(r + 3) * cols + cc, s3, epilogue, vl1, vl2);
-                    c = cc + vc;
+                    int r = t * rowsPerTile, rr = Math.Min(rowsPerTile, rows - r);
+                    ref float ap = ref Unsafe.Add(ref pack, (nint)t * rowsPerTile * n);
+                    if (rowsPerTile == 8) Tile8<TV, TS>(k, ref ap, ref bp, bStride, r, rr, cc, n, first, last, vectors, keepBelow);
+                    else Tile4<TV, TS>(k, ref ap, ref bp, bStride, r, rr, cc, n, first, last, vectors, keepBelow);
                 }
+                c = cc + vectors * vc;
+            }
+            if (depth == 0) break;
+        }
+    }
+
+    private static ref float MemoryArrayRef(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);
+
+    /// <summary>The output side of one broadcast-form product: store or accumulate, bias, penalty epilogue.</summary>
+    private readonly ref struct BroadcastKernel<TV, TS> where TV : struct where TS : ISimd<TV>
+    {
+        private readonly ref float _out, _pen, _bias;
+        private readonly int _cols;
+        private readonly bool _epilogue, _hasBias;
+        private readonly TV _l1, _l2;
+
+        public BroadcastKernel(Span<float> output, ReadOnlySpan<float> pen, ReadOnlySpan<float> bias, float l1, float l2, int cols)
+        {
+            _out = ref MemoryMarshal.GetReference(output);
+            _pen = ref MemoryMarshal.GetReference(pen);
+            _bias = ref MemoryMarshal.GetReference(bias);
+            _hasBias = !bias.IsEmpty;
+            _cols = cols;
+            _epilogue = l1 != 0 || l2 != 0;
+            _l1 = TS.Splat(l1); _l2 = TS.Splat(2 * l2);
+        }
+
+        /// <summary>Writes one vector of a finished (row, column) accumulator: store (plus bias) on the first depth
+        /// block, add on later ones, then the epilogue on the last; lanes below <paramref name="keepBelow"/> were
+        /// written by the previous, overlapping tile in this block and are kept.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(int row, int c, TV s, bool first, bool last, int keepBelow)
+        {
+            nint o = (nint)row * _cols + c;
+            TV old = first && keepBelow == 0 ? TS.Zero : TS.Load(ref _out, o);
+            TV v = first ? (_hasBias ? TS.Add(s, TS.Load(ref _bias, c)) : s) : TS.Add(old, s);
+            if (last && _epilogue)
+            {
+                TV p = TS.Load(ref _pen, o);
+                v = TS.MultiplyAdd(_l2, p, TS.MultiplyAdd(_l1, TS.Sign(p), v));
+            }
+            if (keepBelow > 0) v = TS.Select(TS.LanesFrom(keepBelow), v, old);
+            TS.Store(v, ref _out, o);
+        }
+    }
+
+    // The tiles read A from the packed tile and walk B with a ref bumped by one row per step: all in registers.
+    private static void Tile8<TV, TS>(in BroadcastKernel<TV, TS> k, ref float ap, ref float bp, nint bStride, int r, int rr, int c, int depth, bool first, bool last, int vectors, int keepBelow)
+        where TV : struct where TS : ISimd<TV>
+    {
+        int vc = TS.Count;
+        TV s00 = TS.Zero, s01 = TS.Zero, s10 = TS.Zero, s11 = TS.Zero, s20 = TS.Zero, s21 = TS.Zero, s30 = TS.Zero, s31 = TS.Zero, s40 = TS.Zero, s41 = TS.Zero, s50 = TS.Zero, s51 = TS.Zero, s60 = TS.Zero, s61 = TS.Zero, s70 = TS.Zero, s71 = TS.Zero;
+        if (vectors == 2)
+        {
+            for (nint p = 0; p < depth; p++)
+            {
+                nint ao = p * 8;
+                TV b0 = TS.Load(ref bp, 0), b1 = TS.Load(ref bp, vc), av;
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 0)); s00 = TS.MultiplyAdd(av, b0, s00); s01 = TS.MultiplyAdd(av, b1, s01);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 1)); s10 = TS.MultiplyAdd(av, b0, s10); s11 = TS.MultiplyAdd(av, b1, s11);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 2)); s20 = TS.MultiplyAdd(av, b0, s20); s21 = TS.MultiplyAdd(av, b1, s21);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 3)); s30 = TS.MultiplyAdd(av, b0, s30); s31 = TS.MultiplyAdd(av, b1, s31);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 4)); s40 = TS.MultiplyAdd(av, b0, s40); s41 = TS.MultiplyAdd(av, b1, s41);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 5)); s50 = TS.MultiplyAdd(av, b0, s50); s51 = TS.MultiplyAdd(av, b1, s51);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 6)); s60 = TS.MultiplyAdd(av, b0, s60); s61 = TS.MultiplyAdd(av, b1, s61);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 7)); s70 = TS.MultiplyAdd(av, b0, s70); s71 = TS.MultiplyAdd(av, b1, s71);
+                bp = ref Unsafe.Add(ref bp, bStride);
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TV, TS>(ref float output, ref float pen, nint o, TV s0, TV s1, bool epilogue, TV vl1, TV vl2)
-        where TV : struct where TS : ISimd<TV>
-    {
-        StoreOne<TV, TS>(ref output, ref pen, o, s0, epilogue, vl1, vl2);
-        StoreOne<TV, TS>(ref output, ref pen, o + TS.Count, s1, epilogue, vl1, vl2);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreOne<TV, TS>(ref float output, ref float pen, nint o, TV s, bool epilogue, TV vl1, TV vl2)
-        where TV : struct where TS : ISimd<TV>
-    {
-        if (epilogue)
+        else
         {
-            TV p = TS.Load(ref pen, o);
-            s = TS.MultiplyAdd(vl2, p, TS.MultiplyAdd(vl1, TS.Sign(p), s));
+            for (nint p = 0; p < depth; p++)
+            {
+                nint ao = p * 8;
+                TV b0 = TS.Load(ref bp, 0);
+                s00 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 0)), b0, s00);
+                s10 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 1)), b0, s10);
+                s20 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 2)), b0, s20);
+                s30 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 3)), b0, s30);
+                s40 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 4)), b0, s40);
+                s50 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 5)), b0, s50);
+                s60 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 6)), b0, s60);
+                s70 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 7)), b0, s70);
+                bp = ref Unsafe.Add(ref bp, bStride);
+            }
         }
-        TS.Store(s, ref output, o);
+        Put2(k, r, c, s00, s01, first, last, vectors, keepBelow);
+        if (rr > 1) Put2(k, r + 1, c, s10, s11, first, last, vectors, keepBelow);
+        if (rr > 2) Put2(k, r + 2, c, s20, s21, first, last, vectors, keepBelow);
+        if (rr > 3) Put2(k, r + 3, c, s30, s31, first, last, vectors, keepBelow);
+        if (rr > 4) Put2(k, r + 4, c, s40, s41, first, last, vectors, keepBelow);
+        if (rr > 5) Put2(k, r + 5, c, s50, s51, first, last, vectors, keepBelow);
+        if (rr > 6) Put2(k, r + 6, c, s60, s61, first, last, vectors, keepBelow);
+        if (rr > 7) Put2(k, r + 7, c, s70, s71, first, last, vectors, keepBelow);
+    }
+
+    private static void Tile4<TV, TS>(in BroadcastKernel<TV, TS> k, ref float ap, ref float bp, nint bStride, int r, int rr, int c, int depth, bool first, bool last, int vectors, int keepBelow)
+        where TV : struct where TS : ISimd<TV>
+    {
+        int vc = TS.Count;
+        TV s00 = TS.Zero, s01 = TS.Zero, s10 = TS.Zero, s11 = TS.Zero, s20 = TS.Zero, s21 = TS.Zero, s30 = TS.Zero, s31 = TS.Zero;
+        if (vectors == 2)
+        {
+            for (nint p = 0; p < depth; p++)
+            {
+                nint ao = p * 4;
+                TV b0 = TS.Load(ref bp, 0), b1 = TS.Load(ref bp, vc), av;
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 0)); s00 = TS.MultiplyAdd(av, b0, s00); s01 = TS.MultiplyAdd(av, b1, s01);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 1)); s10 = TS.MultiplyAdd(av, b0, s10); s11 = TS.MultiplyAdd(av, b1, s11);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 2)); s20 = TS.MultiplyAdd(av, b0, s20); s21 = TS.MultiplyAdd(av, b1, s21);
+                av = TS.Splat(Unsafe.Add(ref ap, ao + 3)); s30 = TS.MultiplyAdd(av, b0, s30); s31 = TS.MultiplyAdd(av, b1, s31);
+                bp = ref Unsafe.Add(ref bp, bStride);
+            }
+        }
+        else
+        {
+            for (nint p = 0; p < depth; p++)
+            {
+                nint ao = p * 4;
+                TV b0 = TS.Load(ref bp, 0);
+                s00 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 0)), b0, s00);
+                s10 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 1)), b0, s10);
+                s20 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 2)), b0, s20);
+                s30 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ap, ao + 3)), b0, s30);
+                bp = ref Unsafe.Add(ref bp, bStride);
+            }
+        }
+        Put2(k, r, c, s00, s01, first, last, vectors, keepBelow);
+        if (rr > 1) Put2(k, r + 1, c, s10, s11, first, last, vectors, keepBelow);
+        if (rr > 2) Put2(k, r + 2, c, s20, s21, first, last, vectors, keepBelow);
+        if (rr > 3) Put2(k, r + 3, c, s30, s31, first, last, vectors, keepBelow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put2<TV, TS>(in BroadcastKernel<TV, TS> k, int row, int c, TV s0, TV s1, bool first, bool last, int vectors, int keepBelow)
+        where TV : struct where TS : ISimd<TV>
+    {
+        k.Put(row, c, s0, first, last, keepBelow);
+        if (vectors == 2) k.Put(row, c + TS.Count, s1, first, last, 0);
     }
 
     internal static void BroadcastScalar(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol,

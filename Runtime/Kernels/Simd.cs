@@ -41,6 +41,9 @@ internal interface ISimd<TV> where TV : struct
     static abstract TV LessThanMask(TV a, TV b);
     /// <summary>|magnitude| with the sign of <paramref name="sign"/>.</summary>
     static abstract TV CopySign(TV magnitude, TV sign);
+    /// <summary>The four horizontal sums [Σa, Σb, Σc, Σd] at once, by a transposing reduction (a few shuffles instead
+    /// of four full reductions).</summary>
+    static abstract Vector128<float> Sum4(TV a, TV b, TV c, TV d);
 }
 
 internal readonly struct V512 : ISimd<Vector512<float>>
@@ -75,6 +78,18 @@ internal readonly struct V512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThanMask(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.ConditionalSelect(Vector512.Create(-0f), sign, magnitude);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+    {
+        if (!Avx512F.IsSupported) return Vector128.Create(Vector512.Sum(a), Vector512.Sum(b), Vector512.Sum(c), Vector512.Sum(d));
+        // Per 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3], then [a, b, c, d]; then the four lanes are added.
+        Vector512<float> ab = Avx512F.UnpackLow(a, b) + Avx512F.UnpackHigh(a, b);
+        Vector512<float> cd = Avx512F.UnpackLow(c, d) + Avx512F.UnpackHigh(c, d);
+        Vector512<float> t = Avx512F.UnpackLow(ab.AsDouble(), cd.AsDouble()).AsSingle() + Avx512F.UnpackHigh(ab.AsDouble(), cd.AsDouble()).AsSingle();
+        Vector256<float> h = t.GetLower() + t.GetUpper();
+        return h.GetLower() + h.GetUpper();
+    }
 }
 
 internal readonly struct V256 : ISimd<Vector256<float>>
@@ -109,6 +124,16 @@ internal readonly struct V256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThanMask(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> CopySign(Vector256<float> magnitude, Vector256<float> sign) => Vector256.ConditionalSelect(Vector256.Create(-0f), sign, magnitude);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    {
+        if (!Avx.IsSupported) return Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
+        Vector256<float> ab = Avx.UnpackLow(a, b) + Avx.UnpackHigh(a, b);
+        Vector256<float> cd = Avx.UnpackLow(c, d) + Avx.UnpackHigh(c, d);
+        Vector256<float> t = Avx.UnpackLow(ab.AsDouble(), cd.AsDouble()).AsSingle() + Avx.UnpackHigh(ab.AsDouble(), cd.AsDouble()).AsSingle();
+        return t.GetLower() + t.GetUpper();
+    }
 }
 
 /// <summary>Which vector width a kernel runs at for a row of a given length.</summary>

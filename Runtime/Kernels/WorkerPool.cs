@@ -1,0 +1,108 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// Persistent worker threads that split one kernel call across cores without allocating: the caller publishes a
+/// function pointer and a pointer to a job on its own stack, does part 0 itself, and waits for the workers' parts.
+/// Workers spin for a while after each job (the next kernel call of a training step comes within microseconds), then
+/// sleep. One pool per thread count is shared by every model in the process; a call that finds its pool busy (another
+/// model training on another thread) simply runs on the calling thread.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed unsafe class WorkerPool
+{
+    private static readonly WorkerPool?[] Pools = new WorkerPool?[65];
+
+    /// <summary>How long an idle worker spins before it sleeps (the gap between two kernels of one step is far shorter).</summary>
+    private const int SpinIterations = 20_000;
+
+    private readonly object _gate = new();
+    private readonly int _threads;
+    private int _busy;
+    private volatile int _generation;
+    private volatile int _pending;
+    private delegate*<void*, int, int, void> _work;
+    private void* _job;
+
+    private WorkerPool(int threads)
+    {
+        _threads = threads;
+        for (int i = 1; i < threads; i++)
+        {
+            var t = new Thread(Loop) { IsBackground = true, Name = "Compiled worker " + i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            t.Start(i);
+        }
+    }
+
+    /// <summary>Threads taking part in a job, the caller included.</summary>
+    public int Threads => _threads;
+
+    /// <summary>The shared pool for <paramref name="threads"/> threads (created on first use), or null for one thread.</summary>
+    public static WorkerPool? ForThreads(int threads)
+    {
+        if (threads <= 1) return null;
+        threads = Math.Min(threads, Pools.Length - 1);
+        WorkerPool? pool = Volatile.Read(ref Pools[threads]);
+        if (pool is not null) return pool;
+        lock (Pools)
+            return Pools[threads] ??= new WorkerPool(threads);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>(job, part, parts) for every part in [0, parts) and returns when all are done. The
+    /// job must stay valid until then (the caller's stack frame does).
+    /// </summary>
+    internal void Run(delegate*<void*, int, int, void> work, void* job)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            work(job, 0, 1); // the pool is serving another caller: do it all here
+            return;
+        }
+        try
+        {
+            _work = work;
+            _job = job;
+            _pending = _threads - 1;
+            lock (_gate)
+            {
+                _generation++;
+                Monitor.PulseAll(_gate);
+            }
+            work(job, 0, _threads);
+            var spin = new SpinWait();
+            while (_pending != 0) spin.SpinOnce(sleep1Threshold: -1);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private void Loop(object? state)
+    {
+        int part = (int)state!;
+        int seen = 0;
+        while (true)
+        {
+            // Spin first: within a training step the next job arrives in microseconds.
+            int spins = 0;
+            while (_generation == seen && spins < SpinIterations)
+            {
+                Thread.SpinWait(20);
+                spins++;
+            }
+            if (_generation == seen)
+            {
+                lock (_gate)
+                    while (_generation == seen) Monitor.Wait(_gate);
+            }
+            seen = _generation;
+            _work(_job, part, _threads);
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+}
