@@ -78,6 +78,9 @@ public class KernelTests
         Near(gRef, g, tol, "DtX");
         if (k >= 16) { var v = new float[n * k]; Gemm.BroadcastCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX 512"); }
         if (k >= 8) { var v = new float[n * k]; Gemm.BroadcastCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX 256"); }
+        // The row-streaming kernel (few rows or a short depth) on both products.
+        if (k >= 16) { var v = new float[m * k]; Gemm.RowsCore<Vector512<float>, V512>(m, k, n, d, n, 1, w, v, default, 0, 0); Near(yRef, v, tol, "XW rows 512"); }
+        if (k >= 8) { var v = new float[n * k]; Gemm.RowsCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX rows 256"); }
 
         // Reference by definition, to anchor the scalar path itself.
         for (int o = 0; o < n; o++)

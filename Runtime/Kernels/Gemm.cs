@@ -75,14 +75,92 @@ public static class Gemm
             Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2);
     }
 
+    /// <summary>
+    /// Few rows (batch &lt; 8 in dY·W) or a short depth (batch ≤ 4 in dYᵀ·X) are memory-bound: stream B once per row,
+    /// without packing and without computing the padded rows of an 8-row tile. Decided on the whole product, so a split
+    /// across threads computes every element exactly as one thread would.
+    /// </summary>
+    private static bool Streaming(int rows, int depth) => rows < 8 || depth <= 4;
+
     private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2)
+        => Broadcast(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, Streaming(rows, depth));
+
+    private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2, bool streaming)
     {
         switch (Width.Pick(cols))
         {
+            case 512 when streaming: RowsCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
             case 512: BroadcastCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
+            case 256 when streaming: RowsCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
             case 256: BroadcastCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
             default: BroadcastScalar(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
         }
+    }
+
+    /// <summary>
+    /// The broadcast form one output row at a time: 4 vectors of columns per pass over the depth (1 for the tail, which
+    /// overlaps and is recomputed from the inputs — idempotent, as every output is stored whole).
+    /// </summary>
+    internal static void RowsCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
+        ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2)
+        where TV : struct where TS : ISimd<TV>
+    {
+        ref float a = ref MemoryMarshal.GetReference(aSpan);
+        ref float b = ref MemoryMarshal.GetReference(bSpan);
+        ref float o = ref MemoryMarshal.GetReference(outSpan);
+        ref float pen = ref MemoryMarshal.GetReference(pSpan);
+        bool epilogue = l1 != 0 || l2 != 0;
+        TV vl1 = TS.Splat(l1), vl2 = TS.Splat(2 * l2);
+        int vc = TS.Count;
+        for (int r = 0; r < rows; r++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, (nint)r * aRow);
+            nint orow = (nint)r * cols;
+            int c = 0;
+            for (; c + 4 * vc <= cols; c += 4 * vc)
+            {
+                TV s0 = TS.Zero, s1 = TS.Zero, s2 = TS.Zero, s3 = TS.Zero;
+                ref float bp = ref Unsafe.Add(ref b, c);
+                for (nint p = 0; p < depth; p++)
+                {
+                    TV av = TS.Splat(Unsafe.Add(ref ar, p * aCol));
+                    s0 = TS.MultiplyAdd(av, TS.Load(ref bp, 0), s0);
+                    s1 = TS.MultiplyAdd(av, TS.Load(ref bp, vc), s1);
+                    s2 = TS.MultiplyAdd(av, TS.Load(ref bp, 2 * vc), s2);
+                    s3 = TS.MultiplyAdd(av, TS.Load(ref bp, 3 * vc), s3);
+                    bp = ref Unsafe.Add(ref bp, cols);
+                }
+                StoreOne<TV, TS>(ref o, ref pen, orow + c, s0, epilogue, vl1, vl2);
+                StoreOne<TV, TS>(ref o, ref pen, orow + c + vc, s1, epilogue, vl1, vl2);
+                StoreOne<TV, TS>(ref o, ref pen, orow + c + 2 * vc, s2, epilogue, vl1, vl2);
+                StoreOne<TV, TS>(ref o, ref pen, orow + c + 3 * vc, s3, epilogue, vl1, vl2);
+            }
+            while (c < cols)
+            {
+                int cc = Math.Min(c, cols - vc);
+                TV s0 = TS.Zero;
+                ref float bp = ref Unsafe.Add(ref b, cc);
+                for (nint p = 0; p < depth; p++)
+                {
+                    s0 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ar, p * aCol)), TS.Load(ref bp, 0), s0);
+                    bp = ref Unsafe.Add(ref bp, cols);
+                }
+                StoreOne<TV, TS>(ref o, ref pen, orow + cc, s0, epilogue, vl1, vl2);
+                c = cc + vc;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreOne<TV, TS>(ref float output, ref float pen, nint o, TV s, bool epilogue, TV vl1, TV vl2)
+        where TV : struct where TS : ISimd<TV>
+    {
+        if (epilogue)
+        {
+            TV p = TS.Load(ref pen, o);
+            s = TS.MultiplyAdd(vl2, p, TS.MultiplyAdd(vl1, TS.Sign(p), s));
+        }
+        TS.Store(s, ref output, o);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -95,7 +173,7 @@ public static class Gemm
     {
         public Kind Kind;
         public int Rows, Cols, Depth, ARow, ACol, BRow, BCol, ALength, BLength, PenLength, BiasLength;
-        public bool PackedForward;
+        public bool PackedForward, Streaming;
         public float* A, B, Out, Bias, Pen;
         public float L1, L2;
     }
@@ -109,7 +187,7 @@ public static class Gemm
             {
                 Kind = kind, Rows = rows, Cols = cols, Depth = depth, ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol,
                 ALength = a.Length, BLength = b.Length, PenLength = pen.Length, BiasLength = bias.Length,
-                A = pa, B = pb, Out = po, Bias = pbias, Pen = ppen, L1 = l1, L2 = l2, PackedForward = Packed(rows, cols),
+                A = pa, B = pb, Out = po, Bias = pbias, Pen = ppen, L1 = l1, L2 = l2, PackedForward = Packed(rows, cols), Streaming = Streaming(rows, depth),
             };
             pool.Run(&RunPart, &job);
         }
@@ -129,7 +207,7 @@ public static class Gemm
         var pen = j.PenLength == 0 ? default : new ReadOnlySpan<float>(j.Pen + (long)r0 * j.Cols, rows * j.Cols);
         var bias = new ReadOnlySpan<float>(j.Bias, j.BiasLength);
         if (j.Kind == Kind.Forward) Forward(rows, j.Cols, j.Depth, a, b, bias, output, j.PackedForward);
-        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2);
+        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2, j.Streaming);
     }
 
     /// <summary>Bias gradient: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>

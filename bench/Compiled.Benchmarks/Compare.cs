@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Text.Json;
+using Compiled.Kernels;
+
+namespace Compiled.Benchmarks;
+
+/// <summary>
+/// Our side of bench/compare: the same shapes and the same timing method as bench/compare/torch_models.py (warm-up,
+/// calibrate to ~0.3 s, then 7 repetitions, median), printed as JSON lines.
+/// </summary>
+public static class Compare
+{
+    public static void Run(string[] args)
+    {
+        int threads = int.Parse(Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
+        int[] batches = Arg(args, "--batches", "1,16,64,256,1024").Split(',').Select(int.Parse).ToArray();
+        int[] inferBatches = Arg(args, "--infer-batches", "1,256").Split(',').Select(int.Parse).ToArray();
+        double target = double.Parse(Arg(args, "--target", "0.3"), CultureInfo.InvariantCulture);
+        var rows = new List<Dictionary<string, object>>();
+
+        foreach (int b in batches)
+        {
+            var m = new SeedAutoencoder(b, 0) { Threads = threads, LearningRate = 0.01f };
+            float[] x = Uniform(b * 784, 1);
+            var (med, min, max) = Time(() => m.TrainStep(x, x, b), target);
+            rows.Add(Row("train", b, med, min, max, b / med));
+        }
+        foreach (int b in inferBatches)
+        {
+            var m = new SeedAutoencoder(b, 0) { Threads = threads };
+            float[] x = Uniform(b * 784, 2), y = new float[b * 784];
+            var (med, min, max) = Time(() => m.Predict(x, y, b), target);
+            rows.Add(Row("infer", b, med, min, max, b / med));
+        }
+        foreach (int b in new[] { 1, 100 })
+        {
+            var m = new TinyMlp(b, 0) { Threads = threads, LearningRate = 0.01f };
+            float[] x = Uniform(b * 4, 3), t = Uniform(b * 4, 4);
+            var (med, min, max) = Time(() => m.TrainStep(x, t, b), target);
+            rows.Add(Row("tiny_train", b, med, min, max, b / med));
+        }
+        if (threads == 1)
+        {
+            foreach (int b in new[] { 64, 256, 1024 })
+            {
+                float[] x = Uniform(b * 784, 5), w = Uniform(400 * 784, 6), bias = new float[400], y = new float[b * 400], d = Uniform(b * 400, 7), dx = new float[b * 784], g = new float[400 * 784];
+                double flops = 2.0 * b * 784 * 400;
+                rows.Add(Row("gemm_XWt", b, Time(() => Gemm.XWt(b, 400, 784, x, w, bias, y), target).Median, 0, 0, 0, flops));
+                rows.Add(Row("gemm_XW", b, Time(() => Gemm.XW(b, 400, 784, d, w, dx), target).Median, 0, 0, 0, flops));
+                rows.Add(Row("gemm_DtX", b, Time(() => Gemm.DtX(b, 400, 784, d, x, g, default, 0, 0), target).Median, 0, 0, 0, flops));
+            }
+        }
+        rows.Add(new Dictionary<string, object> { ["kind"] = "fma_ceiling", ["threads"] = threads, ["gflops"] = FmaCeiling(threads) });
+        foreach (var r in rows)
+        {
+            r["framework"] = "compiled";
+            r.TryAdd("threads", threads);
+            Console.WriteLine(JsonSerializer.Serialize(r, JsonContext.Default.DictionaryStringObject));
+        }
+    }
+
+    private static Dictionary<string, object> Row(string kind, int batch, double med, double min, double max, double samplesPerSecond, double flops = 0)
+    {
+        var r = new Dictionary<string, object> { ["kind"] = kind, ["B"] = batch, ["us_med"] = med * 1e6, ["us_min"] = min * 1e6, ["us_max"] = max * 1e6 };
+        if (samplesPerSecond > 0) r["samples_per_s"] = samplesPerSecond;
+        if (flops > 0) r["gflops"] = flops / med / 1e9;
+        return r;
+    }
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private static float[] Uniform(int n, int seed)
+    {
+        var r = new Random(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)r.NextDouble();
+        return a;
+    }
+
+    /// <summary>As the Python reference: one call to warm up, double n until a batch of calls takes target/4, scale n to
+    /// ~target, then 7 repetitions; seconds per call (median, min, max).</summary>
+    public static (double Median, double Min, double Max) Time(Action fn, double target)
+    {
+        for (int i = 0; i < 20; i++) fn();
+        int n = 1;
+        double t;
+        while (true)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) fn();
+            t = sw.Elapsed.TotalSeconds;
+            if (t > target / 4) break;
+            n *= 2;
+        }
+        n = Math.Max(3, (int)(n * target / t));
+        var ts = new double[7];
+        for (int rep = 0; rep < ts.Length; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) fn();
+            ts[rep] = sw.Elapsed.TotalSeconds / n;
+        }
+        Array.Sort(ts);
+        return (ts[3], ts[0], ts[6]);
+    }
+
+    /// <summary>The machine's FMA throughput: 12 independent AVX-512 (or AVX2) FMA chains per thread, in registers.</summary>
+    public static double FmaCeiling(int threads)
+    {
+        const long Iterations = 20_000_000;
+        double best = 0;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() => FmaLoop(Iterations))).ToList();
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+            double flops = threads * Iterations * 12.0 * 2 * (Avx512F.IsSupported ? 16 : 8);
+            best = Math.Max(best, flops / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        return best;
+    }
+
+    private static float FmaLoop(long iterations)
+    {
+        if (Avx512F.IsSupported)
+        {
+            var a0 = Vector512.Create(1f); var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0; var a8 = a0; var a9 = a0; var a10 = a0; var a11 = a0;
+            var m = Vector512.Create(0.999999f); var c = Vector512.Create(1e-7f);
+            for (long i = 0; i < iterations; i++)
+            {
+                a0 = Avx512F.FusedMultiplyAdd(a0, m, c); a1 = Avx512F.FusedMultiplyAdd(a1, m, c); a2 = Avx512F.FusedMultiplyAdd(a2, m, c); a3 = Avx512F.FusedMultiplyAdd(a3, m, c);
+                a4 = Avx512F.FusedMultiplyAdd(a4, m, c); a5 = Avx512F.FusedMultiplyAdd(a5, m, c); a6 = Avx512F.FusedMultiplyAdd(a6, m, c); a7 = Avx512F.FusedMultiplyAdd(a7, m, c);
+                a8 = Avx512F.FusedMultiplyAdd(a8, m, c); a9 = Avx512F.FusedMultiplyAdd(a9, m, c); a10 = Avx512F.FusedMultiplyAdd(a10, m, c); a11 = Avx512F.FusedMultiplyAdd(a11, m, c);
+            }
+            return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+        if (Fma.IsSupported)
+        {
+            var a0 = Vector256.Create(1f); var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0; var a8 = a0; var a9 = a0; var a10 = a0; var a11 = a0;
+            var m = Vector256.Create(0.999999f); var c = Vector256.Create(1e-7f);
+            for (long i = 0; i < iterations; i++)
+            {
+                a0 = Fma.MultiplyAdd(a0, m, c); a1 = Fma.MultiplyAdd(a1, m, c); a2 = Fma.MultiplyAdd(a2, m, c); a3 = Fma.MultiplyAdd(a3, m, c);
+                a4 = Fma.MultiplyAdd(a4, m, c); a5 = Fma.MultiplyAdd(a5, m, c); a6 = Fma.MultiplyAdd(a6, m, c); a7 = Fma.MultiplyAdd(a7, m, c);
+                a8 = Fma.MultiplyAdd(a8, m, c); a9 = Fma.MultiplyAdd(a9, m, c); a10 = Fma.MultiplyAdd(a10, m, c); a11 = Fma.MultiplyAdd(a11, m, c);
+            }
+            return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+        return 0;
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(double))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class JsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,17 @@
+using Compiled;
+
+namespace Compiled.Benchmarks;
+
+/// <summary>The seed network, as in the PyTorch reference: 784 → 400 tanh, L1Penalty(0.1) (summed) → 784 sigmoid, MSE, SGD 0.01.</summary>
+[Input(784)]
+[Dense(400, Activation.Tanh)]
+[ActivityL1(0.1, Scaling = Scaling.Sum)]
+[Dense(784, Activation.Sigmoid)]
+public partial class SeedAutoencoder;
+
+/// <summary>The SimpleChains.jl benchmark shape: 4 → 32 tanh → 16 tanh → 4, MSE, SGD 0.01.</summary>
+[Input(4)]
+[Dense(32, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(4)]
+public partial class TinyMlp;

@@ -1,0 +1,63 @@
+"""Turns the JSON lines of bench/compare/run.sh into one Markdown table (medians of the per-round medians)."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+rows = load(sys.argv[1]) + load(sys.argv[2])
+info = [r for r in rows if r.get("kind") == "info"]
+by = defaultdict(list)
+for r in rows:
+    if r.get("kind") in ("info",):
+        continue
+    by[(r["framework"], r["kind"], r.get("B"), r["threads"])].append(r)
+
+fma = {t: max(r["gflops"] for r in rs) for (fw, k, b, t), rs in by.items() if k == "fma_ceiling"}
+
+
+def med(key, field):
+    values = [r[field] for r in by.get(key, [])]
+    return statistics.median(values) if values else None
+
+
+def flops_per_sample(kind):
+    # seed model: 2 forward GEMMs + dH + dW1 + dW2 (the input needs no gradient) = 5 · 2·784·400; forward only: 2.
+    return {"train": 5 * 2 * 784 * 400, "infer": 2 * 2 * 784 * 400}.get(kind)
+
+
+if info:
+    i = info[0]
+    print(f"PyTorch {i.get('torch')}, cpu capability {i.get('cpu_capability')}, OPENBLAS_CORETYPE={i.get('openblas_coretype')}")
+print(f"FMA ceiling measured here (GFLOP/s): " + ", ".join(f"{t} thread(s): {v:.0f}" for t, v in sorted(fma.items())))
+print()
+print("| workload | batch | threads | PyTorch samples/s | Compiled samples/s | ratio | Compiled GFLOP/s | % of FMA ceiling |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+keys = sorted({(k, b, t) for (fw, k, b, t) in by if k in ("train", "infer", "tiny_train")}, key=lambda x: (x[0], x[2], x[1]))
+for kind, b, t in keys:
+    p = med(("pytorch", kind, b, t), "samples_per_s")
+    c = med(("compiled", kind, b, t), "samples_per_s")
+    if p is None or c is None:
+        continue
+    f = flops_per_sample(kind)
+    gf = c * f / 1e9 if f else None
+    pct = f"{100 * gf / fma[t]:.0f}%" if gf and t in fma else ""
+    name = {"train": "seed autoencoder, train step", "infer": "seed autoencoder, inference", "tiny_train": "tiny MLP 4-32-16-4, train step"}[kind]
+    extra = ""
+    if kind == "tiny_train":
+        extra = f" ({med(('pytorch', kind, b, t), 'us_med'):.1f} vs {med(('compiled', kind, b, t), 'us_med'):.2f} µs/step)"
+    print(f"| {name}{extra} | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× | {gf:.1f} | {pct} |" if gf else
+          f"| {name}{extra} | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× | | |")
+gemm = sorted({(k, b) for (fw, k, b, t) in by if k.startswith("gemm_")}, key=lambda x: (x[1], x[0]))
+if gemm:
+    print()
+    print("| GEMM kernel alone (1 thread) | batch | GFLOP/s | % of 1-thread FMA ceiling |")
+    print("|---|---:|---:|---:|")
+    for k, b in gemm:
+        g = med(("compiled", k, b, 1), "gflops")
+        print(f"| {k[5:]} ({'X·Wᵀ' if k.endswith('XWt') else 'dY·W' if k.endswith('XW') else 'dYᵀ·X'}) | {b} | {g:.1f} | {100 * g / fma.get(1, float('nan')):.0f}% |")

@@ -1,0 +1,140 @@
+"""PyTorch side of bench/compare, written the way a PyTorch user writes these models.
+
+Seed sparse autoencoder: 784 -> Linear(400) + Tanh -> L1Penalty (custom autograd function, l1weight = 0.1)
+-> Linear(784) + Sigmoid; MSELoss(out, x); SGD(lr=0.01); zero_grad / backward / step.
+Tiny MLP (the SimpleChains.jl benchmark shape): 4 -> 32 tanh -> 16 tanh -> 4, MSE, SGD.
+Timing as the reference anchors: warm-up, calibrate to ~0.3 s, 7 repetitions, median. Prints JSON lines.
+
+Usage: /usr/bin/python3 torch_models.py THREADS [--batches 1,16,64,256,1024] [--infer-batches 1,256]
+"""
+import json
+import os
+import sys
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1].isdigit():
+    # OpenBLAS and OpenMP read their thread counts when torch is imported.
+    for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[key] = sys.argv[1]
+
+import argparse
+import time
+
+import torch
+import torch.nn as nn
+
+
+class L1Penalty(torch.autograd.Function):
+    """Identity forward; backward adds l1weight * sign(input) to the incoming gradient."""
+
+    @staticmethod
+    def forward(ctx, input, l1weight):
+        ctx.save_for_backward(input)
+        ctx.l1weight = l1weight
+        return input
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        grad_input = input.clone().sign().mul(ctx.l1weight)
+        grad_input += grad_output
+        return grad_input, None
+
+
+class SparseAutoencoder(nn.Module):
+    def __init__(self, l1weight=0.1):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(784, 400), nn.Tanh())
+        self.decoder = nn.Sequential(nn.Linear(400, 784), nn.Sigmoid())
+        self.l1weight = l1weight
+
+    def forward(self, x):
+        return self.decoder(L1Penalty.apply(self.encoder(x), self.l1weight))
+
+
+def timeit(fn, target, reps=7):
+    fn()
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        t = time.perf_counter() - t0
+        if t > target / 4:
+            break
+        n *= 2
+    n = max(3, int(n * target / t))
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        ts.append((time.perf_counter() - t0) / n)
+    ts.sort()
+    return ts[len(ts) // 2], ts[0], ts[-1]
+
+
+def row(kind, batch, timing, threads):
+    med, lo, hi = timing
+    return dict(framework="pytorch", kind=kind, B=batch, threads=threads, us_med=med * 1e6, us_min=lo * 1e6, us_max=hi * 1e6,
+                samples_per_s=batch / med)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("threads", type=int)
+    ap.add_argument("--batches", default="1,16,64,256,1024")
+    ap.add_argument("--infer-batches", default="1,256")
+    ap.add_argument("--target", type=float, default=0.3)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    print(json.dumps(dict(framework="pytorch", kind="info", torch=torch.__version__, threads=torch.get_num_threads(),
+                          openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"),
+                          cpu_capability=getattr(torch.backends.cpu, "get_cpu_capability", lambda: None)())), flush=True)
+
+    for b in [int(v) for v in args.batches.split(",") if v]:
+        model = SparseAutoencoder()
+        criterion = nn.MSELoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        x = torch.rand(b, 784)
+
+        def step():
+            optimizer.zero_grad()
+            loss = criterion(model(x), x)
+            loss.backward()
+            optimizer.step()
+
+        for _ in range(20):
+            step()
+        print(json.dumps(row("train", b, timeit(step, args.target), args.threads)), flush=True)
+
+    for b in [int(v) for v in args.infer_batches.split(",") if v]:
+        model = SparseAutoencoder().eval()
+        x = torch.rand(b, 784)
+
+        def infer():
+            with torch.inference_mode():
+                return model(x)
+
+        for _ in range(20):
+            infer()
+        print(json.dumps(row("infer", b, timeit(infer, args.target), args.threads)), flush=True)
+
+    for b in (1, 100):
+        m = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, 4))
+        optimizer = torch.optim.SGD(m.parameters(), lr=0.01)
+        criterion = nn.MSELoss()
+        x, y = torch.randn(b, 4), torch.randn(b, 4)
+
+        def tiny():
+            optimizer.zero_grad()
+            criterion(m(x), y).backward()
+            optimizer.step()
+
+        for _ in range(200):
+            tiny()
+        print(json.dumps(row("tiny_train", b, timeit(tiny, args.target), args.threads)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
