@@ -90,7 +90,7 @@ def main():
     torch.manual_seed(0)
     print(json.dumps(dict(framework="pytorch", kind="info", torch=torch.__version__, threads=torch.get_num_threads(),
                           openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"),
-                          cpu_capability=getattr(torch.backends.cpu, "get_cpu_capability", lambda: None)())), flush=True)
+                          cpu_capability=getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: None)())), flush=True)
 
     for b in [int(v) for v in args.batches.split(",") if v]:
         model = SparseAutoencoder()
