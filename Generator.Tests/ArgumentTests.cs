@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using Compiled.Tests.Models;
 using Xunit;
@@ -105,5 +106,33 @@ public class ArgumentTests
         var m = new NgKlSparsity(1, 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Regularization.Hid1KlTarget = rho);
         Assert.Equal(0.05f, m.Regularization.Hid1KlTarget);
+    }
+}
+
+/// <summary>Initialization: PyTorch nn.Linear's bounds, deterministic per seed.</summary>
+public class InitializationTests
+{
+    [Fact]
+    public void Parameters_are_uniform_within_one_over_sqrt_fan_in_and_deterministic_per_seed()
+    {
+        var a = new SeedAutoencoder(1, 7);
+        var b = new SeedAutoencoder(1, 7);
+        var c = new SeedAutoencoder(1, 8);
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+        Assert.False(a.Parameters.SequenceEqual(c.Parameters));
+        float b1 = 1 / MathF.Sqrt(784), b2 = 1 / MathF.Sqrt(400);
+        Assert.All(a.Hid1Weight.ToArray().Concat(a.Hid1Bias.ToArray()), v => Assert.InRange(v, -b1, b1));
+        Assert.All(a.OutWeight.ToArray().Concat(a.OutBias.ToArray()), v => Assert.InRange(v, -b2, b2));
+        // Uniform: the mean is near 0 and the variance near bound²/3 (313,600 draws).
+        float[] w = a.Hid1Weight.ToArray();
+        double mean = w.Average(), variance = w.Select(v => (v - mean) * (v - mean)).Average();
+        Assert.InRange(mean, -0.001, 0.001);
+        Assert.InRange(variance / (b1 * b1 / 3.0), 0.98, 1.02);
+        // The parameterless constructor is seed 0 with DefaultMaxBatch.
+        var d = new SeedAutoencoder();
+        Assert.Equal(SeedAutoencoder.DefaultMaxBatch, d.MaxBatch);
+        Assert.True(d.Parameters.SequenceEqual(new SeedAutoencoder(SeedAutoencoder.DefaultMaxBatch, 0).Parameters));
+        Assert.Equal(SeedAutoencoder.ParameterCount, a.Parameters.Length);
+        Assert.Equal(784 * 400 + 400 + 400 * 784 + 784, SeedAutoencoder.ParameterCount);
     }
 }

@@ -215,6 +215,22 @@ public class KernelTests
         if (n >= 8) { var a = new float[n]; TanhKernel.Core<Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); TanhKernel.Core<Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 8)]
+    [InlineData(9, 17)]
+    [InlineData(16, 5)]
+    [InlineData(24, 40)]
+    public void Transpose_blocks_match_the_definition(int rows, int cols)
+    {
+        float[] src = Rand(rows * (cols + 3), 30);
+        var dst = new float[cols * (rows + 2)];
+        Transpose.Block(ref src[0], cols + 3, ref dst[0], rows + 2, rows, cols);
+        for (int j = 0; j < rows; j++)
+            for (int q = 0; q < cols; q++)
+                Assert.Equal(src[j * (cols + 3) + q], dst[q * (rows + 2) + j]);
+    }
+
     [Fact]
     public void KL_divergence_value_and_gradient_match_the_closed_form()
     {

@@ -188,6 +188,7 @@ namespace Demo
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void CheckTraining(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
@@ -196,6 +197,7 @@ namespace Demo
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
         {
             _lastBatch = batch;
@@ -217,6 +219,7 @@ namespace Demo
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
         {
             global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 24);
@@ -309,6 +312,7 @@ namespace Demo
             public const int Count = 9;
 
             [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             internal LossBreakdown(double data, double hid1ActivityL1Pre, double hid1KernelL1, double hid2KlSparsity, double hid2BiasL2, double codeActivityL2, double weightDecay, double hiddenL1, double weightL2)
             {
                 Data = (float)data;
@@ -436,6 +440,7 @@ namespace Demo
         public readonly struct SparsityReport
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             internal SparsityReport(global::Compiled.ActivitySparsity @hid1, global::Compiled.WeightSparsity @hid1Weight, global::Compiled.ActivitySparsity @hid2, global::Compiled.KlSparsity @hid2Kl, global::Compiled.WeightSparsity @hid2Weight, global::Compiled.ActivitySparsity @code, global::Compiled.WeightSparsity @codeWeight, global::Compiled.WeightSparsity @outWeight)
             {
                 Hid1 = @hid1;

@@ -148,6 +148,7 @@ namespace Demo
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void CheckTraining(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
@@ -156,6 +157,7 @@ namespace Demo
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
         {
             _lastBatch = batch;
@@ -169,6 +171,7 @@ namespace Demo
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
         {
             global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 400);
@@ -223,6 +226,7 @@ namespace Demo
             public const int Count = 2;
 
             [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             internal LossBreakdown(double data, double hid1ActivityL1)
             {
                 Data = (float)data;
@@ -276,6 +280,7 @@ namespace Demo
         public readonly struct SparsityReport
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             internal SparsityReport(global::Compiled.ActivitySparsity @hid1)
             {
                 Hid1 = @hid1;

@@ -8,6 +8,7 @@ internal static class ForwardEmitter
     public static void Write(IndentedWriter w, ModelSpec m)
     {
         w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
         using (w.Block("private void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)"))
         {
             w.Line("_lastBatch = batch;");

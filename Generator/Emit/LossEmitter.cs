@@ -14,6 +14,7 @@ internal static class LossEmitter
     {
         LayerSpec o = m.Output;
         w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
         using (w.Block("private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)"))
         {
             foreach (LayerSpec l in m.Layers)

@@ -174,6 +174,7 @@ internal static class MembersEmitter
         }
         w.Line();
         w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
         using (w.Block("private void CheckTraining(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
         {
             CheckBatch(w);

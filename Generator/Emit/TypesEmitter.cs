@@ -26,6 +26,7 @@ internal static class TypesEmitter
                 "");
             string parameters = "double data" + string.Concat(m.Terms.Select(t => ", double " + Param(t)));
             w.Line(ModelEmitter.GeneratedCode);
+            w.Line(ModelEmitter.Hidden);
             using (w.Block("internal LossBreakdown(" + parameters + ")"))
             {
                 w.Line("Data = (float)data;");
@@ -116,6 +117,7 @@ internal static class TypesEmitter
             if (parameters.Count > 0)
             {
                 w.Line(ModelEmitter.GeneratedCode);
+                w.Line(ModelEmitter.Hidden);
                 using (w.Block("internal SparsityReport(" + string.Join(", ", parameters.Select(p => p.Item1 + " " + Lower(p.Item2))) + ")"))
                     foreach (var p in parameters) w.Line(p.Item2 + " = " + Lower(p.Item2) + ";");
                 foreach (var p in parameters)

@@ -14,7 +14,7 @@ namespace Compiled.Kernels;
 public static class Gemm
 {
     /// <summary>From this many rows on, the forward product packs W and uses the broadcast kernel (no horizontal sums).</summary>
-    private const int PackedForwardRows = 128;
+    private const int PackedForwardRows = 64;
 
     /// <summary>Below this many multiply-adds a product is not worth splitting across threads.</summary>
     private const long ParallelWork = 1L << 19;
@@ -506,6 +506,12 @@ public static class Gemm
                     }
                     continue;
                 }
+                if (aCol == 1 && r + rowsPerTile <= rows)
+                {
+                    // Each row is contiguous in p: transpose whole blocks.
+                    Transpose.Block(ref Unsafe.Add(ref a, (nint)r * aRow + p0), aRow, ref dst, rowsPerTile, rowsPerTile, n);
+                    continue;
+                }
                 for (int j = 0; j < rowsPerTile; j++)
                 {
                     ref float src = ref Unsafe.Add(ref a, (nint)Math.Min(r + j, rows - 1) * aRow + (nint)p0 * aCol);
@@ -531,6 +537,11 @@ public static class Gemm
                             TS.Store(TS.Load(ref bp, (nint)p * bRow), ref bPack, (nint)p * w);
                             if (vectors == 2) TS.Store(TS.Load(ref bp, (nint)p * bRow + vc), ref bPack, (nint)p * w + vc);
                         }
+                    }
+                    else if (bRow == 1)
+                    {
+                        // B = Wᵀ: column j of the strip is row (c + j) of W, contiguous in p — transpose whole blocks.
+                        Transpose.Block(ref bp, bCol, ref bPack, w, w, n);
                     }
                     else
                     {

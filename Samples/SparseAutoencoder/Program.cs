@@ -14,7 +14,7 @@ if (options is null) return 2;
 float[] train = SyntheticDigits.Generate(options.Samples, seed: 1);
 float[] test = SyntheticDigits.Generate(500, seed: 2);
 Console.WriteLine($"Data: built-in synthetic pen strokes, {options.Samples} training and 500 held-out 28×28 images.");
-Console.WriteLine($"Model: 784 → 400 tanh, ActivityL1(λ) on hid1 → 784 sigmoid; MSE; SGD lr {options.LearningRate}; batch {options.Batch}; {options.Epochs} epochs.");
+Console.WriteLine($"Model: 784 → 400 tanh, ActivityL1(λ = {options.L1}, per-sample sum, batch mean) on hid1 → 784 sigmoid; MSE; SGD lr {options.LearningRate}; batch {options.Batch}; {options.Epochs} epochs; {options.Threads} thread(s).");
 Console.WriteLine();
 
 Result sparse = Train(options, options.L1, train, test, verbose: true);
@@ -34,7 +34,7 @@ return 0;
 
 static Result Train(Options o, float l1, float[] train, float[] test, bool verbose)
 {
-    var model = new SparseAutoencoder(o.Batch, seed: 42) { LearningRate = o.LearningRate };
+    var model = new SparseAutoencoder(o.Batch, seed: 42) { LearningRate = o.LearningRate, Threads = o.Threads };
     model.Regularization.Hid1ActivityL1 = l1;
     int n = train.Length / SparseAutoencoder.InputSize;
     if (verbose)
@@ -75,12 +75,12 @@ static Result Measure(SparseAutoencoder model, float[] data)
 
 readonly record struct Result(float Data, float L1, float MeanAbs, float Below, int Dead);
 
-sealed record Options(int Epochs, int Samples, int Batch, float L1, float LearningRate)
+sealed record Options(int Epochs, int Samples, int Batch, float L1, float LearningRate, int Threads)
 {
     public static Options? Parse(string[] args)
     {
-        int epochs = 10, samples = 4000, batch = 32;
-        float l1 = 0.1f, lr = 0.5f;
+        int epochs = 10, samples = 4000, batch = 32, threads = Environment.ProcessorCount;
+        float l1 = 0.1f, lr = 0.05f;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -92,17 +92,18 @@ sealed record Options(int Epochs, int Samples, int Batch, float L1, float Learni
                 "--batch" => int.TryParse(v, out batch) && batch > 0,
                 "--l1" => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out l1) && l1 >= 0,
                 "--lr" => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out lr) && lr > 0,
+                "--threads" => int.TryParse(v, out threads) && threads > 0,
                 _ => false,
             };
             if (!ok)
             {
                 Console.Error.WriteLine($"Bad or unknown option '{a} {v}'.");
-                Console.Error.WriteLine("Usage: SparseAutoencoder [--epochs N] [--samples N] [--batch N] [--l1 λ] [--lr η]");
+                Console.Error.WriteLine("Usage: SparseAutoencoder [--epochs N] [--samples N] [--batch N] [--l1 λ] [--lr η] [--threads N]");
                 return null;
             }
             i++;
         }
         if (samples < batch) { Console.Error.WriteLine($"--samples ({samples}) must be at least --batch ({batch})."); return null; }
-        return new Options(epochs, samples, batch, l1, lr);
+        return new Options(epochs, samples, batch, l1, lr, threads);
     }
 }
