@@ -215,6 +215,24 @@ public class KernelTests
         if (n >= 8) { var a = new float[n]; TanhKernel.Core<Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); TanhKernel.Core<Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
     }
 
+    [Theory, MemberData(nameof(Lengths))]
+    public void Sigmoid_matches_the_double_precision_logistic(int n)
+    {
+        float[] z = Rand(n, 19);
+        for (int i = 0; i < n; i++) z[i] *= (i % 3) switch { 0 => 1f, 1 => 12f, _ => 120f };
+        void Check(float[] a, string what)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double want = 1 / (1 + Math.Exp(-(double)z[i]));
+                Assert.True(Math.Abs(a[i] - want) <= 3e-7 * want + 1e-37, $"{what} σ({z[i]:R}) = {a[i]:R}, want {want:R}");
+            }
+        }
+        var s = new float[n]; SigmoidKernel.Scalar(z, s); Check(s, "scalar");
+        if (n >= 16) { var a = new float[n]; SigmoidKernel.Core<Vector512<float>, V512>(z, a); Check(a, "512"); }
+        if (n >= 8) { var a = new float[n]; SigmoidKernel.Core<Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); SigmoidKernel.Core<Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(8, 8)]

@@ -97,7 +97,7 @@ public static class Tanh
 public static class Sigmoid
 {
     /// <summary>a = 1 / (1 + e^−z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
-    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Sigmoid(z, a);
+    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => SigmoidKernel.Forward(z, a);
 
     /// <inheritdoc cref="Tanh.Backward(ReadOnlySpan{float}, Span{float}, float, float)"/>
     public static void Backward(ReadOnlySpan<float> a, Span<float> d, float l1, float l2) => ActivationBackward.Run<SigmoidOp>(a, d, l1, l2);

@@ -19,7 +19,7 @@ internal static class TanhKernel
     public static void Forward(ReadOnlySpan<float> z, Span<float> a)
     {
         if (a.Length < z.Length) ThrowHelper.KernelSpan(nameof(a), z.Length, a.Length);
-        switch (Width.Pick(z.Length))
+        switch (Width.PickMath(z.Length))
         {
             case 512: Core<Vector512<float>, V512>(z, a); break;
             case 256: Core<Vector256<float>, V256>(z, a); break;

@@ -475,7 +475,10 @@ public static class Gemm
         int rowsPerTile = vc >= 16 ? 8 : 4;
         int tiles = (rows + rowsPerTile - 1) / rowsPerTile;
         int block = Math.Clamp(DepthBlockBytes / (4 * Math.Max(cols, 1)), 16, MaxDepthBlock);
-        int stepDepth = Math.Max(1, Math.Min(block, depth));
+        // Equal blocks (256 → 2 × 128, not 245 + 11): a short last block would pay a full pass over the output for
+        // a few multiply-adds.
+        int blocks = Math.Max(1, (depth + block - 1) / block);
+        int stepDepth = Math.Max(1, (depth + blocks - 1) / blocks);
         int aPanel = tiles * rowsPerTile * stepDepth;
         // B strips are packed whenever they are read by several row tiles (contiguous, TLB-friendly) or are strided.
         bool packB = bCol != 1 || tiles > 1;

@@ -74,7 +74,28 @@ internal readonly struct V512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> m, Vector512<float> t, Vector512<float> f) => Vector512.ConditionalSelect(m, t, f);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> m) => a & m;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        // e^x = 2^n · e^r, n = round(x·log2 e), r = x − n·ln 2 (in two parts); e^r = 1 + r + r²·P(r) with the Cephes expf
+        // minimax polynomial (≈ 1 ulp). x is clamped to the float range, so the result saturates instead of wrapping.
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.33654f)), Vector512.Create(88.72283f));
+        Vector512<float> n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
+        Vector512<float> r = MultiplyAdd(n, Vector512.Create(-0.693359375f), x);
+        r = MultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        Vector512<float> p = MultiplyAdd(Vector512.Create(1.9875691500E-4f), r, Vector512.Create(1.3981999507E-3f));
+        p = MultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
+        p = MultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
+        p = MultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
+        p = MultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
+        p = MultiplyAdd(p * r, r, r + Vector512<float>.One);
+        // 2^n: n + 127 in the exponent field. n ∈ [−126, 128]; 128 (x near the top) is split as 2^127 · 2.
+        Vector512<int> e = Vector512.ConvertToInt32(n);
+        Vector512<int> high = Vector512.GreaterThan(e, Vector512.Create(127));
+        e -= high & Vector512<int>.One;
+        Vector512<float> scale = Vector512.ShiftLeft(e + Vector512.Create(127), 23).AsSingle();
+        return p * scale * Vector512.ConditionalSelect(high.AsSingle(), Vector512.Create(2f), Vector512<float>.One);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThanMask(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.ConditionalSelect(Vector512.Create(-0f), sign, magnitude);
@@ -120,7 +141,28 @@ internal readonly struct V256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> m, Vector256<float> t, Vector256<float> f) => Vector256.ConditionalSelect(m, t, f);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> m) => a & m;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        // e^x = 2^n · e^r, n = round(x·log2 e), r = x − n·ln 2 (in two parts); e^r = 1 + r + r²·P(r) with the Cephes expf
+        // minimax polynomial (≈ 1 ulp). x is clamped to the float range, so the result saturates instead of wrapping.
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-87.33654f)), Vector256.Create(88.72283f));
+        Vector256<float> n = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
+        Vector256<float> r = MultiplyAdd(n, Vector256.Create(-0.693359375f), x);
+        r = MultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        Vector256<float> p = MultiplyAdd(Vector256.Create(1.9875691500E-4f), r, Vector256.Create(1.3981999507E-3f));
+        p = MultiplyAdd(p, r, Vector256.Create(8.3334519073E-3f));
+        p = MultiplyAdd(p, r, Vector256.Create(4.1665795894E-2f));
+        p = MultiplyAdd(p, r, Vector256.Create(1.6666665459E-1f));
+        p = MultiplyAdd(p, r, Vector256.Create(5.0000001201E-1f));
+        p = MultiplyAdd(p * r, r, r + Vector256<float>.One);
+        // 2^n: n + 127 in the exponent field. n ∈ [−126, 128]; 128 (x near the top) is split as 2^127 · 2.
+        Vector256<int> e = Vector256.ConvertToInt32(n);
+        Vector256<int> high = Vector256.GreaterThan(e, Vector256.Create(127));
+        e -= high & Vector256<int>.One;
+        Vector256<float> scale = Vector256.ShiftLeft(e + Vector256.Create(127), 23).AsSingle();
+        return p * scale * Vector256.ConditionalSelect(high.AsSingle(), Vector256.Create(2f), Vector256<float>.One);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThanMask(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> CopySign(Vector256<float> magnitude, Vector256<float> sign) => Vector256.ConditionalSelect(Vector256.Create(-0f), sign, magnitude);
@@ -143,6 +185,17 @@ internal static class Width
     public static bool Use512(int length) => Avx512F.IsSupported && length >= Vector512<float>.Count;
 
     public static bool Use256(int length) => Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count;
+
+    /// <summary>
+    /// For element-wise kernels that use library vector math (Exp): 512-bit only when the runtime reports Vector512 as
+    /// accelerated — otherwise Vector512.Exp runs its per-element software fallback, ten times slower than the
+    /// 256-bit path. (The GEMM, built from FMA and loads only, uses 512-bit whenever AVX-512 is present.)
+    /// </summary>
+    public static int PickMath(int length)
+    {
+        if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count) return 512;
+        return Use256(length) ? 256 : 0;
+    }
 
     public static int Pick(int length)
     {
