@@ -210,9 +210,9 @@ public class KernelTests
                 Assert.Equal(Math.Sign(z[i]), Math.Sign(a[i]));
             }
         }
-        var s = new float[n]; TanhKernel.Scalar(z, s); Check(s, "scalar");
-        if (n >= 16) { var a = new float[n]; TanhKernel.Core<Vector512<float>, V512>(z, a); Check(a, "512"); var inPlace = (float[])z.Clone(); TanhKernel.Core<Vector512<float>, V512>(inPlace, inPlace); Check(inPlace, "512 in place"); }
-        if (n >= 8) { var a = new float[n]; TanhKernel.Core<Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); TanhKernel.Core<Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
+        var s = new float[n]; UnaryKernel.Scalar<TanhFunction>(z, s); Check(s, "scalar");
+        if (n >= 16) { var a = new float[n]; UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(z, a); Check(a, "512"); var inPlace = (float[])z.Clone(); UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(inPlace, inPlace); Check(inPlace, "512 in place"); }
+        if (n >= 8) { var a = new float[n]; UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
     }
 
     [Theory, MemberData(nameof(Lengths))]
@@ -228,9 +228,9 @@ public class KernelTests
                 Assert.True(Math.Abs(a[i] - want) <= 3e-7 * want + 1e-37, $"{what} σ({z[i]:R}) = {a[i]:R}, want {want:R}");
             }
         }
-        var s = new float[n]; SigmoidKernel.Scalar(z, s); Check(s, "scalar");
-        if (n >= 16) { var a = new float[n]; SigmoidKernel.Core<Vector512<float>, V512>(z, a); Check(a, "512"); }
-        if (n >= 8) { var a = new float[n]; SigmoidKernel.Core<Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); SigmoidKernel.Core<Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
+        var s = new float[n]; UnaryKernel.Scalar<SigmoidFunction>(z, s); Check(s, "scalar");
+        if (n >= 16) { var a = new float[n]; UnaryKernel.Core<SigmoidFunction, Vector512<float>, V512>(z, a); Check(a, "512"); }
+        if (n >= 8) { var a = new float[n]; UnaryKernel.Core<SigmoidFunction, Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); UnaryKernel.Core<SigmoidFunction, Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
     }
 
     [Theory]

@@ -72,7 +72,7 @@ public static class Linear
 public static class Tanh
 {
     /// <summary>a = tanh(z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
-    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => TanhKernel.Forward(z, a);
+    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<TanhFunction>(z, a);
 
     /// <summary>
     /// Fused backward through the activation with the activity penalties on its output:
@@ -97,7 +97,7 @@ public static class Tanh
 public static class Sigmoid
 {
     /// <summary>a = 1 / (1 + e^−z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
-    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => SigmoidKernel.Forward(z, a);
+    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<SigmoidFunction>(z, a);
 
     /// <inheritdoc cref="Tanh.Backward(ReadOnlySpan{float}, Span{float}, float, float)"/>
     public static void Backward(ReadOnlySpan<float> a, Span<float> d, float l1, float l2) => ActivationBackward.Run<SigmoidOp>(a, d, l1, l2);
