@@ -40,6 +40,8 @@ public class KernelTests
         { 1, 1, 1 }, { 1, 5, 7 }, { 3, 4, 8 }, { 2, 9, 16 }, { 5, 7, 17 }, { 4, 4, 33 }, { 7, 13, 49 }, { 9, 3, 24 }, { 6, 17, 40 }, { 1, 20, 100 },
         // Past the cache blocks (W rows per block = 384 KiB / 4k; depth block = 384 KiB / 4·cols) and every tile edge.
         { 19, 131, 1000 }, { 13, 1030, 97 }, { 8, 16, 16 }, { 12, 66, 33 },
+        // Short k (a 4-input layer): the transposed small-k paths of the forward product and the weight gradient.
+        { 100, 32, 4 }, { 7, 17, 3 }, { 9, 8, 7 },
     };
 
     [Theory, MemberData(nameof(Shapes))]

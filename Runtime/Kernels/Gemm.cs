@@ -36,8 +36,21 @@ public static class Gemm
     private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
         => Forward(m, n, k, x, w, bias, y, Packed(m, n));
 
+    /// <summary>Largest k·n for which a short-k product transposes W onto the stack.</summary>
+    private const int SmallTransposeFloats = 4096;
+
     private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, bool packed)
     {
+        if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats)
+        {
+            // A short dot product (a 4-input layer, say) cannot be vectorized along k: transpose W (k × n floats, on the
+            // stack) and vectorize along the outputs instead, y[i, :] = bias + Σ_p x[i, p]·Wᵀ[p, :].
+            Span<float> wt = stackalloc float[k * n];
+            Transpose.Block(ref MemoryMarshal.GetReference(w), k, ref MemoryMarshal.GetReference(wt), n, n, k);
+            if (Width.Pick(n) == 512) RowsCore<Vector512<float>, V512>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias);
+            else RowsCore<Vector256<float>, V256>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias);
+            return;
+        }
         switch (Width.Pick(k))
         {
             case 512 when packed && n >= 16: BroadcastCore<Vector512<float>, V512>(m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0); break;
@@ -69,6 +82,17 @@ public static class Gemm
         Check(d.Length, m * n, nameof(d)); Check(x.Length, m * k, nameof(x)); Check(g.Length, n * k, nameof(g));
         if (l1 != 0 || l2 != 0) Check(w.Length, n * k, nameof(w));
         // G[o, c] = Σ_b D[b·n + o] · X[b·k + c]
+        if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats)
+        {
+            // Few columns (a 4-input layer): compute Gᵀ[c, o] = Σ_b X[b, c]·D[b, o], vectorized along o, then transpose.
+            Span<float> gt = stackalloc float[k * n];
+            if (Width.Pick(n) == 512) RowsCore<Vector512<float>, V512>(k, n, m, x, 1, k, d, gt, default, 0, 0);
+            else RowsCore<Vector256<float>, V256>(k, n, m, x, 1, k, d, gt, default, 0, 0);
+            Transpose.Block(ref MemoryMarshal.GetReference(gt), n, ref MemoryMarshal.GetReference(g), k, k, n);
+            if (l1 != 0 || l2 != 0)
+                for (int i = 0; i < n * k; i++) g[i] += l1 * ScalarMath.Sign(w[i]) + 2 * l2 * w[i];
+            return;
+        }
         if (pool is not null && n >= 16 && (long)m * n * k >= ParallelWork)
             Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2);
         else
@@ -102,9 +126,11 @@ public static class Gemm
     /// overlaps and is recomputed from the inputs — idempotent, as every output is stored whole).
     /// </summary>
     internal static void RowsCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
-        ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2)
+        ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2, ReadOnlySpan<float> bias = default)
         where TV : struct where TS : ISimd<TV>
     {
+        ref float bi = ref MemoryMarshal.GetReference(bias);
+        bool hasBias = !bias.IsEmpty;
         ref float a = ref MemoryMarshal.GetReference(aSpan);
         ref float b = ref MemoryMarshal.GetReference(bSpan);
         ref float o = ref MemoryMarshal.GetReference(outSpan);
@@ -120,6 +146,7 @@ public static class Gemm
             for (; c + 4 * vc <= cols; c += 4 * vc)
             {
                 TV s0 = TS.Zero, s1 = TS.Zero, s2 = TS.Zero, s3 = TS.Zero;
+                if (hasBias) { s0 = TS.Load(ref bi, c); s1 = TS.Load(ref bi, c + vc); s2 = TS.Load(ref bi, c + 2 * vc); s3 = TS.Load(ref bi, c + 3 * vc); }
                 ref float bp = ref Unsafe.Add(ref b, c);
                 for (nint p = 0; p < depth; p++)
                 {
@@ -138,7 +165,7 @@ public static class Gemm
             while (c < cols)
             {
                 int cc = Math.Min(c, cols - vc);
-                TV s0 = TS.Zero;
+                TV s0 = hasBias ? TS.Load(ref bi, cc) : TS.Zero;
                 ref float bp = ref Unsafe.Add(ref b, cc);
                 for (nint p = 0; p < depth; p++)
                 {
