@@ -934,3 +934,53 @@ public sealed class CheckpointTests : IDisposable
         }
     }
 }
+
+/// <summary>The generated Save/Load members on a model.</summary>
+public class GeneratedCheckpointTests
+{
+    [Fact]
+    public void Generated_layout_names_and_shapes_follow_the_state_dict_and_cover_every_parameter()
+    {
+        var layout = Compiled.Tests.Models.SeedAutoencoder.ParameterLayout;
+        Assert.Equal(["hid1.weight", "hid1.bias", "out.weight", "out.bias"], layout.Select(t => t.Name));
+        Assert.Equal([400, 784], layout[0].Shape);
+        Assert.Equal([784], layout[3].Shape);
+        Assert.Equal(Compiled.Tests.Models.SeedAutoencoder.ParameterCount, layout.Sum(t => t.Shape.Aggregate(1, (a, b) => a * b)));
+        Assert.Equal(313600 + 400, layout[2].Offset);
+    }
+
+    [Fact]
+    public void Save_then_Load_into_another_model_reproduces_parameters_and_predictions()
+    {
+        string dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "compiled-gen-ckpt-" + System.Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(dir);
+        try
+        {
+            var a = new Compiled.Tests.Models.EveryRegularizer(4, 1);
+            var b = new Compiled.Tests.Models.EveryRegularizer(4, 2);
+            string path = System.IO.Path.Combine(dir, "model.safetensors");
+            a.Save(path);
+            Assert.False(a.Parameters.SequenceEqual(b.Parameters));
+            b.Load(path);
+            Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+            float[] x = Enumerable.Range(0, 4 * 6).Select(i => i / 10f - 1).ToArray(), ya = new float[16], yb = new float[16];
+            a.Predict(x, ya, 4);
+            b.Predict(x, yb, 4);
+            Assert.Equal(ya, yb);
+            // The architecture travels in the metadata.
+            string header = System.Text.Encoding.UTF8.GetString(System.IO.File.ReadAllBytes(path), 8, 600);
+            Assert.Contains("\"architecture\"", header);
+            Assert.Contains("head: Dense 4 linear", header);
+            // A checkpoint of another model is refused, naming the tensor, and changes nothing.
+            var seed = new Compiled.Tests.Models.KerasActivityL1(4, 1);
+            float[] before = seed.Parameters.ToArray();
+            var e = Assert.Throws<System.IO.InvalidDataException>(() => seed.Load(path));
+            Assert.Contains("hid1.weight", e.Message);
+            Assert.Equal(before, seed.Parameters.ToArray());
+        }
+        finally
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+    }
+}

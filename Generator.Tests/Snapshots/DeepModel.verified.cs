@@ -153,6 +153,44 @@ namespace Demo
         /// <summary>out.bias [32]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> OutBias => new global::System.Span<float>(_parameters, 1584, 32);
 
+        /// <summary>
+        /// The tensors of <see cref="Parameters"/> as a PyTorch <c>state_dict</c> of the equivalent network with named layers
+        /// (<c>hid1.weight</c> [out, in], <c>hid1.bias</c> [out], …): the names and shapes <see cref="Save(string)"/> writes.
+        /// </summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Compiled.TensorLayout> ParameterLayout { get; } = new global::Compiled.TensorLayout[]
+        {
+            new global::Compiled.TensorLayout("hid1.weight", 0, new[] { 24, 32 }),
+            new global::Compiled.TensorLayout("hid1.bias", 768, new[] { 24 }),
+            new global::Compiled.TensorLayout("hid2.weight", 792, new[] { 16, 24 }),
+            new global::Compiled.TensorLayout("hid2.bias", 1176, new[] { 16 }),
+            new global::Compiled.TensorLayout("code.weight", 1192, new[] { 8, 16 }),
+            new global::Compiled.TensorLayout("code.bias", 1320, new[] { 8 }),
+            new global::Compiled.TensorLayout("out.weight", 1328, new[] { 32, 8 }),
+            new global::Compiled.TensorLayout("out.bias", 1584, new[] { 32 }),
+        };
+
+        private static readonly global::System.Collections.Generic.Dictionary<string, string> s_checkpointMetadata = new global::System.Collections.Generic.Dictionary<string, string>
+        {
+            ["model"] = "DeepModel",
+            ["architecture"] = "32 → hid1: Dense 24 relu → hid2: Dense 16 sigmoid → code: Dense 8 tanh → out: Dense 32 linear; half squared error, SGD.",
+        };
+
+        /// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>
+        public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+
+        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format.</summary>
+        public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+
+        /// <summary>
+        /// Reads parameters from a safetensors file (F32 or F64; names and shapes as <see cref="ParameterLayout"/>). Everything is
+        /// checked before the model is touched: on any problem a <see cref="global::System.IO.InvalidDataException"/> says what and where,
+        /// and the parameters are unchanged.
+        /// </summary>
+        public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+
+        /// <summary>Reads parameters from <paramref name="stream"/>; see <see cref="Load(string, global::Compiled.CheckpointLoadOptions?)"/>.</summary>
+        public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+
         /// <summary>Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.</summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)

@@ -135,6 +135,45 @@ internal static class MembersEmitter
                     "");
         }
 
+        // ---- Checkpoints
+        w.Lines(
+            "/// <summary>",
+            "/// The tensors of <see cref=\"Parameters\"/> as a PyTorch <c>state_dict</c> of the equivalent network with named layers",
+            "/// (<c>hid1.weight</c> [out, in], <c>hid1.bias</c> [out], …): the names and shapes <see cref=\"Save(string)\"/> writes.",
+            "/// </summary>",
+            "public static global::System.Collections.Generic.IReadOnlyList<global::Compiled.TensorLayout> ParameterLayout { get; } = new global::Compiled.TensorLayout[]",
+            "{");
+        foreach (LayerSpec l in m.Layers)
+        {
+            w.Line("    new global::Compiled.TensorLayout(" + Literal.String(l.Name + ".weight") + ", " + Literal.Int(l.WeightOffset) + ", new[] { " + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + " }),");
+            w.Line("    new global::Compiled.TensorLayout(" + Literal.String(l.Name + ".bias") + ", " + Literal.Int(l.BiasOffset) + ", new[] { " + Literal.Int(l.Units) + " }),");
+        }
+        w.Lines(
+            "};",
+            "",
+            "private static readonly global::System.Collections.Generic.Dictionary<string, string> s_checkpointMetadata = new global::System.Collections.Generic.Dictionary<string, string>",
+            "{",
+            "    [\"model\"] = " + Literal.String(m.ClassName) + ",",
+            "    [\"architecture\"] = " + Literal.String(ModelEmitter.Architecture(m)) + ",",
+            "};",
+            "",
+            "/// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>",
+            "public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);",
+            "",
+            "/// <summary>Writes the parameters to <paramref name=\"stream\"/> in the safetensors format.</summary>",
+            "public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);",
+            "",
+            "/// <summary>",
+            "/// Reads parameters from a safetensors file (F32 or F64; names and shapes as <see cref=\"ParameterLayout\"/>). Everything is",
+            "/// checked before the model is touched: on any problem a <see cref=\"global::System.IO.InvalidDataException\"/> says what and where,",
+            "/// and the parameters are unchanged.",
+            "/// </summary>",
+            "public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);",
+            "",
+            "/// <summary>Reads parameters from <paramref name=\"stream\"/>; see <see cref=\"Load(string, global::Compiled.CheckpointLoadOptions?)\"/>.</summary>",
+            "public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);",
+            "");
+
         // ---- Entry points
         w.Lines(
             "/// <summary>Runs the network on <paramref name=\"batch\"/> rows: <paramref name=\"inputs\"/> is [batch, InputSize], <paramref name=\"outputs\"/> [batch, OutputSize], row-major.</summary>",
