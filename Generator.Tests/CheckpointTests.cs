@@ -984,3 +984,62 @@ public class GeneratedCheckpointTests
         }
     }
 }
+
+/// <summary>The divergence guard: a non-finite step is refused, named, and leaves the model as it was.</summary>
+public class DivergenceGuardTests
+{
+    [Fact]
+    public void A_NaN_input_throws_naming_the_step_and_term_and_leaves_the_parameters()
+    {
+        var m = new Compiled.Tests.Models.FdTanh(2, 1);
+        float[] x = Enumerable.Range(0, 10).Select(i => i / 10f).ToArray(), t = new float[6];
+        m.TrainStep(x, t, 2);
+        m.TrainStep(x, t, 2);
+        float[] before = m.Parameters.ToArray();
+        x[3] = float.NaN;
+        var e = Assert.Throws<TrainingDivergedException>(() => m.TrainStep(x, t, 2));
+        Assert.Equal(2, e.Step);
+        Assert.Equal("data", e.Term);
+        Assert.Contains("step 2", e.Message);
+        Assert.Equal(before, m.Parameters.ToArray());
+        Assert.Equal(2, m.Step);
+    }
+
+    [Fact]
+    public void An_overflowing_weight_is_refused_before_the_update()
+    {
+        // A weight of 3e38 makes the first pre-activation overflow: the step must not be applied.
+        var m = new Compiled.Tests.Models.FdLinear(1, 1);
+        m.Parameters[0] = 3e38f;
+        float[] before = m.Parameters.ToArray();
+        var e = Assert.Throws<TrainingDivergedException>(() => m.TrainStep([1, 1, 1, 1, 1], [0, 0, 0], 1));
+        Assert.Equal(0, e.Step);
+        Assert.Equal(before, m.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void With_the_guard_off_the_update_is_applied_as_is()
+    {
+        var m = new Compiled.Tests.Models.FdTanh(1, 1) { DivergenceGuard = false };
+        float[] x = [float.NaN, 0, 0, 0, 0];
+        m.TrainStep(x, new float[3], 1);
+        Assert.Contains(m.Parameters.ToArray(), float.IsNaN);
+        Assert.Equal(1, m.Step);
+    }
+
+    [Fact]
+    public void AllFinite_detects_NaN_and_infinities_anywhere()
+    {
+        var v = new float[1000];
+        Assert.True(Compiled.Kernels.Divergence.AllFinite(v));
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            for (int at = 0; at < v.Length; at += 97)
+            {
+                v[at] = bad;
+                Assert.False(Compiled.Kernels.Divergence.AllFinite(v));
+                v[at] = 0;
+            }
+        v[5] = float.MaxValue; v[6] = float.MaxValue;
+        Assert.True(Compiled.Kernels.Divergence.AllFinite(v));
+    }
+}

@@ -248,9 +248,45 @@ namespace Demo
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             float total = ComputeGradients(inputs, targets, batch);
+            if (DivergenceGuard) GuardDivergence();
+            _step++;
             float lr = LearningRate;
             global::Compiled.Kernels.Sgd.Step(new global::System.Span<float>(_parameters, 0, 628384), new global::System.Span<float>(_gradients, 0, 628384), lr);
             return total;
+        }
+
+        /// <summary>
+        /// Check every step for a non-finite loss or gradient before updating; on one, the update is skipped and a
+        /// <see cref="global::Compiled.TrainingDivergedException"/> names the step and the term (default true; off saves one
+        /// pass over the gradients per step).
+        /// </summary>
+        public bool DivergenceGuard { get; set; } = true;
+
+        /// <summary>Training steps taken (successful <see cref="TrainStep"/> calls).</summary>
+        public long Step => _step;
+
+        private long _step;
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardDivergence()
+        {
+            LossBreakdown loss = LastLoss;
+            for (int i = 0; i < LossBreakdown.Count; i++)
+            {
+                if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);
+            }
+            if (!global::Compiled.Kernels.Divergence.AllFinite(_gradients))
+            {
+                foreach (global::Compiled.TensorLayout t in ParameterLayout)
+                {
+                    global::System.ReadOnlySpan<float> g = new global::System.ReadOnlySpan<float>(_gradients, t.Offset, t.Length);
+                    for (int i = 0; i < g.Length; i++)
+                    {
+                        if (!float.IsFinite(g[i])) throw new global::Compiled.TrainingDivergedException(_step, "gradient of " + t.Name, g[i]);
+                    }
+                }
+            }
         }
 
         /// <summary>The terms of the objective for one batch: the data loss and every regularizer term, by name.</summary>

@@ -20,6 +20,8 @@ internal static class OptimizerEmitter
         using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
         {
             w.Line("float total = ComputeGradients(inputs, targets, batch);");
+            w.Line("if (DivergenceGuard) GuardDivergence();");
+            w.Line("_step++;");
             w.Line("float lr = LearningRate;");
             if (HasProximal(m)) w.Line("RegularizationCoefficients r = Regularization;");
             int start = 0;
@@ -35,6 +37,43 @@ internal static class OptimizerEmitter
             }
             if (start < m.ParameterCount) Step(w, start, m.ParameterCount);
             w.Line("return total;");
+        }
+        w.Line();
+        WriteGuard(w, m);
+    }
+
+    /// <summary>The check before the update: every loss term, then every gradient tensor, must be finite.</summary>
+    public static void WriteGuard(IndentedWriter w, ModelSpec m)
+    {
+        w.Lines(
+            "/// <summary>",
+            "/// Check every step for a non-finite loss or gradient before updating; on one, the update is skipped and a",
+            "/// <see cref=\"global::Compiled.TrainingDivergedException\"/> names the step and the term (default true; off saves one",
+            "/// pass over the gradients per step).",
+            "/// </summary>",
+            "public bool DivergenceGuard { get; set; } = true;",
+            "",
+            "/// <summary>Training steps taken (successful <see cref=\"TrainStep\"/> calls).</summary>",
+            "public long Step => _step;",
+            "",
+            "private long _step;",
+            "");
+        w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
+        using (w.Block("private void GuardDivergence()"))
+        {
+            w.Line("LossBreakdown loss = LastLoss;");
+            using (w.Block("for (int i = 0; i < LossBreakdown.Count; i++)"))
+                w.Line("if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);");
+            using (w.Block("if (!" + Names.Kernels + ".Divergence.AllFinite(_gradients))"))
+            {
+                using (w.Block("foreach (global::Compiled.TensorLayout t in ParameterLayout)"))
+                {
+                    w.Line("global::System.ReadOnlySpan<float> g = new global::System.ReadOnlySpan<float>(_gradients, t.Offset, t.Length);");
+                    using (w.Block("for (int i = 0; i < g.Length; i++)"))
+                        w.Line("if (!float.IsFinite(g[i])) throw new global::Compiled.TrainingDivergedException(_step, \"gradient of \" + t.Name, g[i]);");
+                }
+            }
         }
     }
 

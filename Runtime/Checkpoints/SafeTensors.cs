@@ -21,7 +21,19 @@ namespace Compiled;
 /// <param name="Name">The tensor's name in the checkpoint; unique, not empty, not <c>__metadata__</c>.</param>
 /// <param name="Offset">Index of the tensor's first element in the parameter block.</param>
 /// <param name="Shape">The tensor's dimensions, outermost first (a PyTorch weight is <c>[out, in]</c>).</param>
-public readonly record struct TensorLayout(string Name, int Offset, int[] Shape);
+public readonly record struct TensorLayout(string Name, int Offset, int[] Shape)
+{
+    /// <summary>Number of elements: the product of <see cref="Shape"/> (1 for a scalar).</summary>
+    public int Length
+    {
+        get
+        {
+            int n = 1;
+            foreach (int d in Shape) n *= d;
+            return n;
+        }
+    }
+}
 
 /// <summary>How strictly <see cref="Checkpoint"/> loads a file.</summary>
 public sealed class CheckpointLoadOptions
