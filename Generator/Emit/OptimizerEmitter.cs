@@ -20,7 +20,7 @@ internal static class OptimizerEmitter
         using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
         {
             w.Line("float total = ComputeGradients(inputs, targets, batch);");
-            w.Line("if (DivergenceGuard) GuardDivergence();");
+            w.Line("if (DivergenceGuard) GuardDivergence(inputs, batch);");
             w.Line("_step++;");
             w.Line("float lr = LearningRate;");
             if (HasProximal(m)) w.Line("RegularizationCoefficients r = Regularization;");
@@ -60,12 +60,25 @@ internal static class OptimizerEmitter
             "");
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private void GuardDivergence()"))
+        using (w.Block("private void GuardDivergence(global::System.ReadOnlySpan<float> inputs, int batch)"))
         {
             w.Line("LossBreakdown loss = LastLoss;");
             using (w.Block("for (int i = 0; i < LossBreakdown.Count; i++)"))
                 w.Line("if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);");
-            using (w.Block("if (!" + Names.Kernels + ".Divergence.AllFinite(_gradients))"))
+            int perSample = 0;
+            foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
+            w.Lines(
+                "// With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):",
+                "// bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound",
+                "// is not conclusive (or the batch is large), every gradient is checked.",
+                "bool bounded = batch * " + Literal.Int(perSample) + " < ParameterCount;");
+            foreach (LayerSpec l in m.Layers)
+            {
+                string input = l.Index == 0 ? "inputs" : Names.View(Names.OutField(m.Layers[l.Index - 1]), "0", "batch * " + Literal.Int(l.Inputs));
+                w.Line("bounded = bounded && batch * (double)" + Names.Kernels + ".Divergence.MaxAbs(" + Names.View(Names.DeltaField(l), "0", "batch * " + Literal.Int(l.Units))
+                       + ") * global::System.Math.Max(1f, " + Names.Kernels + ".Divergence.MaxAbs(" + input + ")) < 1e36;");
+            }
+            using (w.Block("if (!bounded && !" + Names.Kernels + ".Divergence.AllFinite(_gradients))"))
             {
                 using (w.Block("foreach (global::Compiled.TensorLayout t in ParameterLayout)"))
                 {

@@ -40,5 +40,9 @@ namespace Compiled.Kernels
         /// NaN, and ∞ if any is ±∞).</summary>
         public static bool AllFinite(ReadOnlySpan<float> values)
             => values.IsEmpty || float.IsFinite(TensorPrimitives.MaxMagnitude(values));
+
+        /// <summary>max |v| over the span (NaN if any element is NaN; 0 for an empty span).</summary>
+        public static float MaxAbs(ReadOnlySpan<float> values)
+            => values.IsEmpty ? 0f : MathF.Abs(TensorPrimitives.MaxMagnitude(values));
     }
 }

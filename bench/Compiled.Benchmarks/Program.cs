@@ -18,6 +18,26 @@ if (args.Length > 0 && args[0] == "interop-save")
     Console.WriteLine("wrote " + path);
     return;
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- guard   cost of the divergence guard per training step
+if (args.Length > 0 && args[0] == "guard")
+{
+    foreach (int b in new[] { 1, 64, 256 })
+    {
+        var on = new List<double>();
+        var off = new List<double>();
+        for (int round = 0; round < 5; round++)
+            foreach (bool guard in new[] { true, false })
+            {
+                var m = new SeedAutoencoder(b, 0) { Threads = 1, DivergenceGuard = guard };
+                float[] x = new float[b * 784];
+                for (int i = 0; i < x.Length; i++) x[i] = (i % 17) / 17f;
+                (guard ? on : off).Add(Compare.Time(() => m.TrainStep(x, x, b), 0.2).Median);
+            }
+        double mOn = on.Order().ElementAt(2), mOff = off.Order().ElementAt(2);
+        Console.WriteLine($"batch {b,4}: guard on {mOn * 1e6,9:F1} µs/step, off {mOff * 1e6,9:F1} µs/step, cost {100 * (mOn - mOff) / mOff,5:F1} % (medians of 5 alternating rounds)");
+    }
+    return;
+}
 if (args.Length > 0 && args[0] == "compare")
 {
     Compare.Run(args);
