@@ -129,3 +129,53 @@ public class SpecEqualityTests
     public void Several_patterns_split_at_commas_and_semicolons_outside_brackets()
         => Assert.Equal(["hid1:out", "hid[2,3]:pre", "out.w"], Compiled.Generator.Helpers.Glob.Split(" hid1:out, hid[2,3]:pre;out.w "));
 }
+
+/// <summary>Attributes are read as the compiler binds them: constants, expressions, qualified and suffixed names.</summary>
+public class ParseTests
+{
+    [Fact]
+    public void Constants_expressions_qualified_and_suffixed_names_give_the_same_model_as_literals()
+    {
+        string literal = GeneratorHarness.Usings + """
+            namespace N;
+            [Input(8)]
+            [Dense(400, Activation.Tanh, Name = "code")]
+            [ActivityL1(0.01, Scaling = Scaling.Sum)]
+            [KlSparsity(0.05, 3)]
+            [Dense(8)]
+            public partial class M;
+            """;
+        string written = GeneratorHarness.Usings + """
+            namespace N;
+            static class C { public const double L1 = 0.01; public const int Units = 200; public const string Name = "co" + "de"; }
+            [global::Compiled.Input(2 * 4)]
+            [Compiled.DenseAttribute(C.Units * 2, activation: (Activation)1, Name = C.Name)]
+            [ActivityL1Attribute(C.L1, Scaling = (Scaling)1)]
+            [KlSparsity(beta: 3, rho: 0.05)]
+            [Dense(8)]
+            public partial class M;
+            """;
+        var a = GeneratorHarness.Run(literal);
+        var b = GeneratorHarness.Run(written);
+        Assert.Empty(b.GeneratorDiagnostics);
+        Assert.Empty(b.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        Assert.Equal(a.Sources["N.M.g.cs"], b.Sources["N.M.g.cs"]);
+    }
+
+    [Fact]
+    public void A_same_named_attribute_from_another_namespace_is_not_ours()
+    {
+        var r = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace Other { [System.AttributeUsage(System.AttributeTargets.Class, AllowMultiple = true)] public sealed class DenseAttribute(int n) : System.Attribute { public int N => n; } }
+            namespace N
+            {
+                [Input(4)]
+                [Dense(3)]
+                [Other.Dense(99)]
+                public partial class M;
+            }
+            """);
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.Contains("public const int OutputSize = 3;", r.Sources["N.M.g.cs"]);
+    }
+}

@@ -96,6 +96,20 @@ public sealed partial class ModelGenerator
             members.ToEquatableArray());
     }
 
+    /// <summary>
+    /// Whether an attribute is written as our [Input] (<c>Input</c>, <c>InputAttribute</c>, qualified with
+    /// <c>Compiled</c>): a syntax-only check for the orphan-[Dense] pipeline, which must not bind every attribute again.
+    /// </summary>
+    internal static bool IsInputSyntax(AttributeSyntax attribute)
+    {
+        NameSyntax name = attribute.Name;
+        string? qualifier = null;
+        if (name is QualifiedNameSyntax q) { qualifier = q.Left.ToString(); name = q.Right; }
+        else if (name is AliasQualifiedNameSyntax a) name = a.Name;
+        if (qualifier is not null && qualifier is not ("Compiled" or "global::Compiled")) return false;
+        return name is SimpleNameSyntax { Identifier.ValueText: "Input" or "InputAttribute" };
+    }
+
     private static string Keyword(INamedTypeSymbol t)
         => t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record")
         : t.TypeKind switch { TypeKind.Struct => "struct", TypeKind.Interface => "interface", _ => "class" };

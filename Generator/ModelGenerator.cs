@@ -69,8 +69,13 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     private static DiagnosticInfo? FindOrphan(GeneratorAttributeSyntaxContext ctx)
     {
         var type = (INamedTypeSymbol)ctx.TargetSymbol;
-        foreach (AttributeData a in type.GetAttributes())
-            if (a.AttributeClass?.ToDisplayString() == InputAttribute) return null;
+        // Syntax only (binding every attribute again would dominate a cached run): an [Input] on any declaration means the
+        // model pipeline handles this class.
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            if (reference.GetSyntax() is TypeDeclarationSyntax declaration)
+                foreach (AttributeListSyntax list in declaration.AttributeLists)
+                    foreach (AttributeSyntax attribute in list.Attributes)
+                        if (IsInputSyntax(attribute)) return null;
         // Report once, on the declaration whose first Dense attribute comes first.
         AttributeData first = ctx.Attributes[0];
         return new DiagnosticInfo(Descriptors.NoInput.Id, LocationInfo.From(first.ApplicationSyntaxReference?.GetSyntax().GetLocation()),
