@@ -126,3 +126,23 @@ public class RegularizerBehaviourTests
         Assert.Equal(new Compiled.WeightSparsity(20, 17), prox.LastSparsity.OutWeight);
     }
 }
+
+/// <summary>Summary(): the Keras-style table.</summary>
+public class SummaryTests
+{
+    [Fact]
+    public void Summary_lists_layers_parameter_counts_and_regularizers_with_current_coefficients()
+    {
+        var m = new EveryRegularizer(1, 0);
+        m.Regularization.Hid1ActivityL1 = 0.25f;
+        string s = m.Summary();
+        string[] lines = s.Split('\n');
+        Assert.True(lines[0].StartsWith("EveryRegularizer: 6 inputs, 3 Dense layers, 137 parameters", System.StringComparison.Ordinal), s); // 63 + 50 + 24
+        Assert.Contains(lines, l => l.Trim().StartsWith("hid1") && l.Contains("tanh") && l.TrimEnd().EndsWith("63"));     // 9·6 + 9
+        Assert.Contains(lines, l => l.Trim().StartsWith("head") && l.Contains("linear") && l.TrimEnd().EndsWith("24"));   // 4·5 + 4
+        Assert.Contains(lines, l => l.Contains("hid1.activity_l1") && l.Contains("0.25") && l.Contains("λ·Σ|a|/B on hid1 output"));
+        Assert.Contains(lines, l => l.Contains("hid2.kl_sparsity") && l.Contains("ρ = 0.2"));
+        Assert.Contains("half squared error", s);
+        Assert.Equal(EveryRegularizer.LossBreakdown.Count - 1, lines.SkipWhile(l => !l.Contains("regularizer")).Skip(1).Count(l => l.Length > 0));
+    }
+}

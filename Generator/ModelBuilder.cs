@@ -21,7 +21,7 @@ internal static class ModelBuilder
     [
         "InputSize", "OutputSize", "ParameterCount", "DefaultMaxBatch", "MaxBatch", "Parameters", "Gradients", "LearningRate",
         "Regularization", "RegularizationCoefficients", "LastLoss", "LossBreakdown", "LastSparsity", "SparsityReport",
-        "SparsityEpsilon", "Threads", "ParameterLayout", "Save", "Load", "DivergenceGuard", "Step", "Predict", "ComputeGradients", "TrainStep", "Evaluate", ".ctor()", ".ctor(int,int)",
+        "SparsityEpsilon", "Threads", "ParameterLayout", "Save", "Load", "DivergenceGuard", "Step", "Summary", "Predict", "ComputeGradients", "TrainStep", "Evaluate", ".ctor()", ".ctor(int,int)",
     ];
 
     private sealed class LayerDraft(string name, int units, ActivationKind activation, DeclaredAttribute attribute)

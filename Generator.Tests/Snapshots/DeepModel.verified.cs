@@ -387,6 +387,26 @@ namespace Demo
             }
         }
 
+        /// <summary>
+        /// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its
+        /// current coefficient and exact scaling — as Keras' <c>model.summary()</c>.
+        /// </summary>
+        public string Summary()
+        {
+            var text = new global::System.Text.StringBuilder("DeepModel: 32 inputs, 4 Dense layers, 1,616 parameters\n  layer           units activation   parameters\n  hid1               24 relu                792\n  hid2               16 sigmoid             400\n  code                8 tanh                136\n  out                32 linear              288\n  loss: half squared error (1/B)·Σ ½‖y − t‖²; optimizer: SGD\n");
+            text.Append(global::System.FormattableString.Invariant($"  learning rate {LearningRate}; threads {Threads}\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"regularizer",-22} {"coefficient",12}  formula\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"hid1.activity_l1(pre)",-22} {Regularization.Hid1ActivityL1Pre,12}  λ·Σ|z|/(B·24) on hid1 pre-activation\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"hid1.kernel_l1",-22} {Regularization.Hid1KernelL1,12}  λ·Σ|W| over hid1.weight (proximal)\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"hid2.kl_sparsity",-22} {Regularization.Hid2KlSparsity,12}  β·Σ_j KL(ρ‖ρ̂_j), ρ̂ = batch mean of a on hid2 (ρ = {Regularization.Hid2KlTarget})\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"hid2.bias_l2",-22} {Regularization.Hid2BiasL2,12}  λ·Σb² over hid2.bias\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"code.activity_l2",-22} {Regularization.CodeActivityL2,12}  λ·Σa² on code output\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"weight_decay",-22} {Regularization.WeightDecay,12}  (λ/2)·Σ W² over every weight matrix (biases excluded)\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"hidden_l1",-22} {Regularization.HiddenL1,12}  λ·(1/2)·Σ mean|a| over hid1:out, hid2:out\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"weight_l2",-22} {Regularization.WeightL2,12}  λ·(1/1)·Σ mean(W²) over code.w\n"));
+            return text.ToString();
+        }
+
         /// <summary>The terms of the objective for one batch: the data loss and every regularizer term, by name.</summary>
         public readonly struct LossBreakdown
         {

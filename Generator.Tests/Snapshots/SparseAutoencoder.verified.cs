@@ -295,6 +295,19 @@ namespace Demo
             }
         }
 
+        /// <summary>
+        /// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its
+        /// current coefficient and exact scaling — as Keras' <c>model.summary()</c>.
+        /// </summary>
+        public string Summary()
+        {
+            var text = new global::System.Text.StringBuilder("SparseAutoencoder: 784 inputs, 2 Dense layers, 628,384 parameters\n  layer           units activation   parameters\n  hid1              400 tanh            314,000\n  out               784 sigmoid         314,384\n  loss: mean squared error; optimizer: SGD\n");
+            text.Append(global::System.FormattableString.Invariant($"  learning rate {LearningRate}; threads {Threads}\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"regularizer",-22} {"coefficient",12}  formula\n"));
+            text.Append(global::System.FormattableString.Invariant($"  {"hid1.activity_l1",-22} {Regularization.Hid1ActivityL1,12}  λ·Σ|a|/B on hid1 output\n"));
+            return text.ToString();
+        }
+
         /// <summary>The terms of the objective for one batch: the data loss and every regularizer term, by name.</summary>
         public readonly struct LossBreakdown
         {

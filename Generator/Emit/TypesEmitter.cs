@@ -8,6 +8,8 @@ internal static class TypesEmitter
 {
     public static void Write(IndentedWriter w, ModelSpec m)
     {
+        WriteSummary(w, m);
+        w.Line();
         WriteLossBreakdown(w, m);
         w.Line();
         WriteCoefficients(w, m);
@@ -67,6 +69,39 @@ internal static class TypesEmitter
             w.Line("public override string ToString()");
             w.Line("    => global::System.FormattableString.Invariant($\"total {Total:G6} = data {Data:G6}"
                    + string.Concat(m.Terms.Select(t => " + " + t.Name + " {" + t.Property + ":G6}")) + "\");");
+        }
+    }
+
+    /// <summary>Keras' <c>model.summary()</c>: the layer table is fixed at compile time, the coefficients are read when called.</summary>
+    private static void WriteSummary(IndentedWriter w, ModelSpec m)
+    {
+        var table = new System.Text.StringBuilder();
+        string N(long v) => v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        table.Append(m.ClassName).Append(": ").Append(Literal.Int(m.InputSize)).Append(" inputs, ").Append(Literal.Int(m.Layers.Count))
+             .Append(" Dense layer").Append(m.Layers.Count == 1 ? "" : "s").Append(", ").Append(N(m.ParameterCount)).Append(" parameters\n");
+        table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, "  {0,-12} {1,8} {2,-10} {3,12}\n", "layer", "units", "activation", "parameters"));
+        foreach (LayerSpec l in m.Layers)
+            table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, "  {0,-12} {1,8} {2,-10} {3,12}\n", l.Name, l.Units, Names.Describe(l.Activation), N((long)l.Units * l.Inputs + l.Units)));
+        table.Append("  loss: ").Append(m.Loss == LossKind.HalfSquaredError ? "half squared error (1/B)·Σ ½‖y − t‖²" : "mean squared error").Append("; optimizer: SGD\n");
+        w.Lines(
+            "/// <summary>",
+            "/// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its",
+            "/// current coefficient and exact scaling — as Keras' <c>model.summary()</c>.",
+            "/// </summary>");
+        using (w.Block("public string Summary()"))
+        {
+            w.Line("var text = new global::System.Text.StringBuilder(" + Literal.String(table.ToString()).Replace("\n", "\\n") + ");");
+            w.Line("text.Append(global::System.FormattableString.Invariant($\"  learning rate {LearningRate}; threads {Threads}\\n\"));");
+            if (m.Terms.Count == 0) w.Line("text.Append(\"  no regularizer\\n\");");
+            else w.Line("text.Append(global::System.FormattableString.Invariant($\"  {\"regularizer\",-22} {\"coefficient\",12}  formula\\n\"));");
+            foreach (TermSpec t in m.Terms)
+            {
+                string coefficient = "Regularization." + t.Property;
+                string extra = t.Kind == TermKind.KlSparsity ? " (ρ = {Regularization." + Names.KlTarget(t) + "})" : "";
+                w.Line("text.Append(global::System.FormattableString.Invariant($\"  {" + Literal.String(t.Name) + ",-22} {" + coefficient + ",12}  "
+                       + t.Formula.Replace("{", "{{").Replace("}", "}}").Replace("\"", "\\\"") + extra + "\\n\"));");
+            }
+            w.Line("return text.ToString();");
         }
     }
 

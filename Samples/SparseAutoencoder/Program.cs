@@ -38,6 +38,11 @@ static Result Train(Options o, float l1, float[] train, float[] test, bool verbo
     model.Regularization.Hid1ActivityL1 = l1;
     int n = train.Length / SparseAutoencoder.InputSize;
     if (verbose)
+    {
+        Console.Write(model.Summary());
+        Console.WriteLine();
+    }
+    if (verbose)
         Console.WriteLine($"{"epoch",5} {"data loss",10} {"L1 term",10} {"mean |a|",10} {"|a|<0.01",9} {"dead",5} {"samples/s",10}");
     Result r = default;
     for (int epoch = 1; epoch <= o.Epochs; epoch++)
