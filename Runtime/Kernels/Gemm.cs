@@ -242,14 +242,10 @@ public static class Gemm
     {
         Check(d.Length, m * n, nameof(d)); Check(g.Length, n, nameof(g));
         if (l1 != 0 || l2 != 0) Check(bias.Length, n, nameof(bias));
-        // One row of ones times D: the broadcast kernel with a unit "A" of stride 0.
+        // One row of ones times D: the broadcast form with a unit "A" of stride 0, through the same dispatch as the other
+        // products (a single row streams D once; an 8-row packed tile would compute 7 padding rows).
         ReadOnlySpan<float> one = [1f];
-        switch (Width.Pick(n))
-        {
-            case 512: BroadcastCore<Vector512<float>, V512>(1, n, m, one, 0, 0, d, g, bias, l1, l2); break;
-            case 256: BroadcastCore<Vector256<float>, V256>(1, n, m, one, 0, 0, d, g, bias, l1, l2); break;
-            default: BroadcastScalar(1, n, m, one, 0, 0, d, g, bias, l1, l2); break;
-        }
+        Broadcast(1, n, m, one, 0, 0, d, g, bias, l1, l2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
