@@ -45,6 +45,17 @@ public class DiagnosticTests
         { "CMP017", DiagnosticSeverity.Error, "[Input(4)][Dense(2, [|Name = \"1st\"|])] public partial class M;" },
         { "CMP018", DiagnosticSeverity.Error, "[Input(4)][Dense(2, Activation.Sigmoid)][KlSparsity(0.05, 3)][[|KlSparsity(0.1, 3)|]] public partial class M;" },
         { "CMP019", DiagnosticSeverity.Error, "[Model([|LearningRate = 0|])][Input(4)][Dense(2)] public partial class M;" },
+        { "CMP020", DiagnosticSeverity.Error, "[Input(4)][Dense(8, [|Activation.Softmax|])][Dense(3, Activation.Softmax)] public partial class M;" },
+        { "CMP021", DiagnosticSeverity.Error, "[Model([|Loss = Loss.BinaryCrossEntropy|])][Input(4)][Dense(1)] public partial class M;" },
+        { "CMP021", DiagnosticSeverity.Error, "[Model([|Loss = Loss.SoftmaxCrossEntropy|])][Input(4)][Dense(3, Activation.Sigmoid)] public partial class M;" },
+        { "CMP022", DiagnosticSeverity.Warning, "[Model([|Loss = Loss.MeanAbsoluteError|])][Input(4)][Dense(3, Activation.Softmax)] public partial class M;" },
+        { "CMP023", DiagnosticSeverity.Error, "[Input(4)][Dense(8, Activation.Relu, [|Alpha = 0.1|])][Dense(1)] public partial class M;" },
+        { "CMP023", DiagnosticSeverity.Error, "[Input(4)][Dense(8, Activation.Elu, [|Alpha = 0|])][Dense(1)] public partial class M;" },
+        { "CMP023", DiagnosticSeverity.Error, "[Input(4)][Dense(8, Activation.LeakyRelu, [|Alpha = -0.5|])][Dense(1)] public partial class M;" },
+        { "CMP024", DiagnosticSeverity.Error, "[Model(Optimizer = Optimizer.Adam)][Input(4)][Dense(2)][KernelL1(0.01, [|Proximal = true|])] public partial class M;" },
+        { "CMP025", DiagnosticSeverity.Error, "[Model(Optimizer = Optimizer.Adam, [|Beta2 = 1|])][Input(4)][Dense(2)] public partial class M;" },
+        { "CMP025", DiagnosticSeverity.Error, "[Model(Optimizer = Optimizer.Momentum, [|Momentum = -0.1|])][Input(4)][Dense(2)] public partial class M;" },
+        { "CMP026", DiagnosticSeverity.Error, "[Model(Loss = Loss.BinaryCrossEntropy)][Input(4)][Dense(3, Activation.Sigmoid)][[|KlSparsity(0.05, 3)|]] public partial class M;" },
     };
 
     [Theory, MemberData(nameof(Cases))]

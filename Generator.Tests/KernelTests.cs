@@ -115,34 +115,44 @@ public class KernelTests
     [Theory, MemberData(nameof(Lengths))]
     public void Fused_activation_backward_matches_scalar_for_every_tail(int n)
     {
-        float[] a = Rand(n, 9), d0 = Rand(n, 10);
-        Check<TanhOp>(); Check<SigmoidOp>(); Check<ReluOp>(); Check<LinearOp>();
+        float[] a = Rand(n, 9), z = Rand(n, 19), d0 = Rand(n, 10);
+        Check<TanhOp>(0); Check<SigmoidOp>(0); Check<ReluOp>(0); Check<LinearOp>(0);
+        Check<LeakyReluOp>(0.2f); Check<EluOp>(1.5f); Check<SoftplusOp>(0); Check<GeluOp>(0); Check<GeluTanhOp>(0);
 
-        void Check<TAct>() where TAct : struct, IActivationOp
+        void Check<TAct>(float p) where TAct : struct, IActivationOp
         {
             var expected = (float[])d0.Clone();
-            ActivationBackward.Scalar<TAct>(a, expected, 0.1f, 0.05f);
-            if (n >= 16) { var d = (float[])d0.Clone(); ActivationBackward.Core<TAct, Vector512<float>, V512>(a, d, 0.1f, 0.05f); Near(expected, d, 1e-6f, typeof(TAct).Name + " 512"); }
-            if (n >= 8) { var d = (float[])d0.Clone(); ActivationBackward.Core<TAct, Vector256<float>, V256>(a, d, 0.1f, 0.05f); Near(expected, d, 1e-6f, typeof(TAct).Name + " 256"); }
+            ActivationBackward.Scalar<TAct>(a, z, expected, p, 0.1f, 0.05f);
+            if (n >= 16) { var d = (float[])d0.Clone(); ActivationBackward.Core<TAct, Vector512<float>, V512>(a, z, d, p, 0.1f, 0.05f); Near(expected, d, 2e-6f, typeof(TAct).Name + " 512"); }
+            if (n >= 8) { var d = (float[])d0.Clone(); ActivationBackward.Core<TAct, Vector256<float>, V256>(a, z, d, p, 0.1f, 0.05f); Near(expected, d, 2e-6f, typeof(TAct).Name + " 256"); }
             for (int i = 0; i < n; i++)
             {
                 float s = a[i] > 0 ? 1 : a[i] < 0 ? -1 : 0;
-                Assert.Equal((d0[i] + 0.1f * s + 0.1f * a[i]) * TAct.Derivative(a[i]), expected[i], 5);
+                Assert.Equal((d0[i] + 0.1f * s + 0.1f * a[i]) * TAct.Derivative(a[i], z[i], p), expected[i], 5);
             }
         }
     }
 
     [Theory, MemberData(nameof(Lengths))]
-    public void Squared_error_backward_matches_scalar_for_every_tail(int n)
+    public void Output_loss_backward_matches_scalar_for_every_tail(int n)
     {
-        float[] y = Rand(n, 11), t = Rand(n, 12);
-        var expected = new float[n];
-        float sum = SquaredError.Scalar<SigmoidOp>(y, t, expected, 0.5f, 0.1f, 0.02f);
-        double defined = 0;
-        for (int i = 0; i < n; i++) defined += (y[i] - t[i]) * (double)(y[i] - t[i]);
-        Assert.True(Math.Abs(defined - sum) <= 1e-6 * (1 + defined), $"scalar sum {sum} vs {defined}");
-        if (n >= 16) { var d = new float[n]; float s = SquaredError.Core<SigmoidOp, Vector512<float>, V512>(y, t, d, 0.5f, 0.1f, 0.02f); Near(expected, d, 1e-6f, "512"); Assert.True(Math.Abs(defined - s) <= 1e-6 * (1 + defined), $"512 sum {s} vs {defined}"); }
-        if (n >= 8) { var d = new float[n]; float s = SquaredError.Core<SigmoidOp, Vector256<float>, V256>(y, t, d, 0.5f, 0.1f, 0.02f); Near(expected, d, 1e-6f, "256"); Assert.True(Math.Abs(defined - s) <= 1e-6 * (1 + defined), $"256 sum {s} vs {defined}"); }
+        float[] y = Rand(n, 11), t = Rand(n, 12), z = Rand(n, 13);
+        Check<SquaredErrorOp, SigmoidOp>(0, e => e * e);
+        Check<AbsoluteErrorOp, SigmoidOp>(0, Math.Abs);
+        Check<SquaredErrorOp, GeluOp>(0, e => e * e);
+        Check<AbsoluteErrorOp, LeakyReluOp>(0.1f, Math.Abs);
+
+        void Check<TLoss, TAct>(float p, Func<double, double> loss) where TLoss : struct, IElementLoss where TAct : struct, IActivationOp
+        {
+            string what = typeof(TLoss).Name + "/" + typeof(TAct).Name;
+            var expected = new float[n];
+            float sum = OutputLoss.Scalar<TLoss, TAct>(z, y, t, expected, 0.5f, p, 0.1f, 0.02f);
+            double defined = 0;
+            for (int i = 0; i < n; i++) defined += loss(y[i] - (double)t[i]);
+            Assert.True(Math.Abs(defined - sum) <= 1e-5 * (1 + defined), $"{what} scalar sum {sum} vs {defined}");
+            if (n >= 16) { var d = new float[n]; float s = OutputLoss.Core<TLoss, TAct, Vector512<float>, V512>(z, y, t, d, 0.5f, p, 0.1f, 0.02f); Near(expected, d, 2e-6f, what + " 512"); Assert.True(Math.Abs(defined - s) <= 1e-5 * (1 + defined), $"{what} 512 sum {s} vs {defined}"); }
+            if (n >= 8) { var d = new float[n]; float s = OutputLoss.Core<TLoss, TAct, Vector256<float>, V256>(z, y, t, d, 0.5f, p, 0.1f, 0.02f); Near(expected, d, 2e-6f, what + " 256"); Assert.True(Math.Abs(defined - s) <= 1e-5 * (1 + defined), $"{what} 256 sum {s} vs {defined}"); }
+        }
     }
 
     [Theory, MemberData(nameof(Lengths))]

@@ -22,6 +22,7 @@ internal static class ModelBuilder
         "InputSize", "OutputSize", "ParameterCount", "DefaultMaxBatch", "MaxBatch", "Parameters", "Gradients", "LearningRate",
         "Regularization", "RegularizationCoefficients", "LastLoss", "LossBreakdown", "LastSparsity", "SparsityReport",
         "SparsityEpsilon", "Threads", "ParameterLayout", "Save", "Load", "DivergenceGuard", "Step", "Summary", "Predict", "ComputeGradients", "TrainStep", "Evaluate", ".ctor()", ".ctor(int,int)",
+        "Momentum", "Beta1", "Beta2", "Epsilon", "WeightDecay", "Schedule", "ResetOptimizer", "PredictClasses", "PredictClass", "Accuracy", "Fit",
     ];
 
     private sealed class LayerDraft(string name, int units, ActivationKind activation, DeclaredAttribute attribute)
@@ -29,6 +30,7 @@ internal static class ModelBuilder
         public string Name = name;
         public readonly int Units = units;
         public readonly ActivationKind Activation = activation;
+        public double Alpha;
         public readonly DeclaredAttribute Attribute = attribute;
         public int Inputs;
         public readonly List<(DeclaredAttribute Attribute, string Kind)> Regularizers = [];
@@ -59,7 +61,10 @@ internal static class ModelBuilder
         var layers = new List<LayerDraft>();
         var modelLevel = new List<DeclaredAttribute>();
         LossKind loss = LossKind.MeanSquaredError;
+        DeclaredArgument? lossArgument = null;
         double learningRate = 0.01;
+        var optimizer = new OptimizerSpec(OptimizerKind.Sgd, 0.9, 0.9, 0.999, 1e-8, 0.01);
+        DeclaredArgument? optimizerArgument = null;
         foreach (DeclaredAttribute a in model.Attributes)
         {
             switch (a.Kind)
@@ -76,7 +81,23 @@ internal static class ModelBuilder
                     layers.Add(new LayerDraft(a.Get("Name")?.Value ?? "", units, (ActivationKind)Int(a, "activation"), a));
                     break;
                 case "Model":
-                    if (a.Get("Loss") is { } l) loss = (LossKind)int.Parse(l.Value, CultureInfo.InvariantCulture);
+                    if (a.Get("Loss") is { } l) { loss = (LossKind)int.Parse(l.Value, CultureInfo.InvariantCulture); lossArgument = l; }
+                    if (a.Get("Optimizer") is { } opt) { optimizer = optimizer with { Kind = (OptimizerKind)int.Parse(opt.Value, CultureInfo.InvariantCulture) }; optimizerArgument = opt; }
+                    double Setting(string name, double value, Func<double, bool> valid, string range)
+                    {
+                        if (a.Get(name) is not { } arg) return value;
+                        double v = Dbl(arg.Value);
+                        if (!valid(v)) Report(Descriptors.BadOptimizerSetting, arg.Location, name, range, Str(v));
+                        return v;
+                    }
+                    optimizer = optimizer with
+                    {
+                        Momentum = Setting("Momentum", optimizer.Momentum, v => v >= 0 && v < 1, "in [0, 1)"),
+                        Beta1 = Setting("Beta1", optimizer.Beta1, v => v >= 0 && v < 1, "in [0, 1)"),
+                        Beta2 = Setting("Beta2", optimizer.Beta2, v => v >= 0 && v < 1, "in [0, 1)"),
+                        Epsilon = Setting("Epsilon", optimizer.Epsilon, v => v > 0 && !double.IsInfinity(v), "a finite number > 0"),
+                        WeightDecay = Setting("WeightDecay", optimizer.WeightDecay, v => v >= 0 && !double.IsInfinity(v), "a finite number ≥ 0"),
+                    };
                     if (a.Get("LearningRate") is { } lr)
                     {
                         learningRate = Dbl(lr.Value);
@@ -106,6 +127,49 @@ internal static class ModelBuilder
             if (l.Name.Length == 0) l.Name = i == layers.Count - 1 ? "out" : "hid" + (i + 1).ToString(CultureInfo.InvariantCulture);
             else if (!IsIdentifier(l.Name)) Report(Descriptors.BadLayerName, explicitName?.Location, l.Name);
             if (!seen.Add(l.Name)) Report(Descriptors.DuplicateLayerName, explicitName?.Location ?? l.Attribute.Location, l.Name);
+
+            // The activation's parameter.
+            DeclaredArgument? alphaArg = l.Attribute.Get("Alpha");
+            double alpha = alphaArg is null ? double.NaN : Dbl(alphaArg.Value);
+            switch (l.Activation)
+            {
+                case ActivationKind.LeakyRelu:
+                    l.Alpha = double.IsNaN(alpha) && alphaArg is null ? 0.01 : alpha;
+                    if (!(l.Alpha >= 0) || double.IsInfinity(l.Alpha))
+                        Report(Descriptors.BadAlpha, alphaArg?.Location, "The LeakyRelu slope Alpha of layer '" + l.Name + "' must be a finite number ≥ 0; it is " + Str(l.Alpha));
+                    break;
+                case ActivationKind.Elu:
+                    l.Alpha = double.IsNaN(alpha) && alphaArg is null ? 1.0 : alpha;
+                    if (!(l.Alpha > 0) || double.IsInfinity(l.Alpha))
+                        Report(Descriptors.BadAlpha, alphaArg?.Location, "The Elu scale Alpha of layer '" + l.Name + "' must be a finite number > 0; it is " + Str(l.Alpha));
+                    break;
+                default:
+                    if (alphaArg is not null)
+                        Report(Descriptors.BadAlpha, alphaArg.Location, "Alpha applies to LeakyRelu and Elu only; layer '" + l.Name + "' uses " + l.Activation + ". Remove it");
+                    break;
+            }
+            if (l.Activation == ActivationKind.Softmax && i < layers.Count - 1)
+                Report(Descriptors.SoftmaxHidden, l.Attribute.Get("activation")?.Location ?? l.Attribute.Location, l.Name);
+        }
+
+        // ---- The loss and the output activation ----------------------------------------------------------------------
+        LayerDraft output = layers[layers.Count - 1];
+        LocationInfo? lossAt = lossArgument?.Location ?? output.Attribute.Location;
+        switch (loss)
+        {
+            case LossKind.BinaryCrossEntropy when output.Activation != ActivationKind.Sigmoid:
+                Report(Descriptors.LossNeedsActivation, lossAt, "Loss.BinaryCrossEntropy", "Sigmoid", output.Name, output.Activation.ToString(), Str(output.Units));
+                break;
+            case LossKind.SoftmaxCrossEntropy when output.Activation != ActivationKind.Softmax:
+                Report(Descriptors.LossNeedsActivation, lossAt, "Loss.SoftmaxCrossEntropy", "Softmax", output.Name, output.Activation.ToString(), Str(output.Units));
+                break;
+            case LossKind.SoftmaxCrossEntropy when output.Units < 2:
+                Report(Descriptors.BadSize, output.Attribute.Get("units")?.Location, "The number of classes of a Softmax output", Str(output.Units));
+                break;
+            case LossKind.MeanSquaredError or LossKind.HalfSquaredError or LossKind.MeanAbsoluteError when output.Activation == ActivationKind.Softmax:
+                Report(Descriptors.LossActivationUnusual, lossAt ?? output.Attribute.Location, "Loss." + loss, "Softmax",
+                    "for classification use Loss.SoftmaxCrossEntropy (labels, computed from the logits, with a gradient that does not vanish when the softmax saturates)");
+                break;
         }
 
         // ---- Terms --------------------------------------------------------------------------------------------------
@@ -186,8 +250,10 @@ internal static class ModelBuilder
                         double rho = rhoArg is null ? 0 : Dbl(rhoArg.Value);
                         if (!(rho > 0 && rho < 1)) Report(Descriptors.BadRho, rhoArg?.Location ?? a.Location, Str(rho));
                         if (l.Activation is not (ActivationKind.Sigmoid or ActivationKind.Tanh))
-                            Report(Descriptors.KlActivation, a.Location, l.Name, l.Activation.ToString(), l.Activation == ActivationKind.Relu ? "[0, ∞)" : "(−∞, ∞)");
+                            Report(Descriptors.KlActivation, a.Location, l.Name, l.Activation.ToString(), Range(l.Activation));
                         if (!klLayers.Add(i)) { Report(Descriptors.DuplicateKl, a.Location, l.Name); break; }
+                        if (i == layers.Count - 1 && loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy)
+                            Report(Descriptors.KlOnCrossEntropyOutput, a.Location, l.Name, "Loss." + loss);
                         bool tanh = l.Activation == ActivationKind.Tanh;
                         terms.Add(new TermSpec(TermKind.KlSparsity, Unique(pascal + "KlSparsity"), l.Name + ".kl_sparsity",
                             "β·Σ_j KL(ρ‖ρ̂_j), ρ̂ = " + (tanh ? "(1 + batch mean of a)/2 (tanh rescaled)" : "batch mean of a") + " on " + l.Name,
@@ -266,6 +332,11 @@ internal static class ModelBuilder
             }
         }
 
+        if (optimizer.Kind != OptimizerKind.Sgd)
+            foreach (DeclaredAttribute a in model.Attributes)
+                if (a.Get("Proximal") is { Value: "true" } prox)
+                    Report(Descriptors.ProximalNeedsSgd, prox.Location, optimizer.Kind.ToString());
+
         // ---- Layers with offsets and buffer decisions -------------------------------------------------------------
         var specs = new List<LayerSpec>();
         int offset = 0;
@@ -273,7 +344,11 @@ internal static class ModelBuilder
         {
             LayerDraft l = layers[i];
             var touching = terms.Where(t => t.KlLayer == i || t.Contributions.Any(c => c.Layer == i)).ToList();
-            bool pre = touching.Any(t => t.Contributions.Any(c => c.Layer == i && c.Tensor == TensorKind.PreActivation));
+            // z is kept when a penalty reads it, when the activation's derivative needs it, or when the loss is computed
+            // from the output layer's logits.
+            bool pre = touching.Any(t => t.Contributions.Any(c => c.Layer == i && c.Tensor == TensorKind.PreActivation))
+                       || l.Activation is ActivationKind.Softplus or ActivationKind.Gelu or ActivationKind.GeluTanh
+                       || (i == layers.Count - 1 && loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy);
             bool activity = touching.Any(t => t.KlLayer == i || t.Contributions.Any(c => c.Layer == i && c.Tensor is TensorKind.Output or TensorKind.PreActivation));
             bool weights = touching.Any(t => t.Contributions.Any(c => c.Layer == i && c.Tensor == TensorKind.Weight));
             long weightOffset = offset, biasOffset = weightOffset + (long)l.Units * l.Inputs, next = biasOffset + l.Units;
@@ -282,15 +357,24 @@ internal static class ModelBuilder
                 Report(Descriptors.BadSize, l.Attribute.Get("units")?.Location, "The parameter count", next.ToString(CultureInfo.InvariantCulture));
                 return Done(null);
             }
-            specs.Add(new LayerSpec(i, l.Name, Pascal(l.Name), l.Inputs, l.Units, l.Activation, (int)weightOffset, (int)biasOffset, pre, activity, weights));
+            specs.Add(new LayerSpec(i, l.Name, Pascal(l.Name), l.Inputs, l.Units, l.Activation, l.Alpha, (int)weightOffset, (int)biasOffset, pre, activity, weights));
             offset = (int)next;
         }
 
-        return Done(new ModelSpec(model.Namespace, model.ClassName, model.HintName, model.ContainingTypes, inputSize, loss, learningRate,
+        return Done(new ModelSpec(model.Namespace, model.ClassName, model.HintName, model.ContainingTypes, inputSize, loss, learningRate, optimizer,
             specs.ToEquatableArray(), terms.ToEquatableArray()));
     }
 
     private enum Scaling { BatchMean = 0, Sum = 1, ElementMean = 2 }
+
+    private static string Range(ActivationKind a) => a switch
+    {
+        ActivationKind.Relu or ActivationKind.Softplus => "[0, ∞)",
+        ActivationKind.Elu => "(−α, ∞)",
+        ActivationKind.Gelu or ActivationKind.GeluTanh => "[−0.17, ∞)",
+        ActivationKind.Softmax => "(0, 1) but summing to 1 per row",
+        _ => "(−∞, ∞)",
+    };
 
     private static EquatableArray<ContributionSpec> One(ContributionSpec c) => new([c]);
 

@@ -54,11 +54,26 @@ internal static class Descriptors
         "More than one KL sparsity term on a layer", "Layer '{0}' already has a [KlSparsity]; a layer takes at most one");
     public static readonly DiagnosticDescriptor BadLearningRate = Error("CMP019",
         "Invalid learning rate", "LearningRate must be a finite number > 0; it is {0}");
+    public static readonly DiagnosticDescriptor SoftmaxHidden = Error("CMP020",
+        "Softmax is for the output layer", "Activation.Softmax is only valid on the output layer; layer '{0}' is hidden. Use Relu, Tanh or another element-wise activation there");
+    public static readonly DiagnosticDescriptor LossNeedsActivation = Error("CMP021",
+        "Loss needs a matching output activation", "{0} needs a {1} output layer (it is computed from the logits, fused with that activation); the output layer '{2}' uses {3}. Write [Dense({4}, Activation.{1})] last");
+    public static readonly DiagnosticDescriptor LossActivationUnusual = Warning("CMP022",
+        "Unusual loss for this output activation", "{0} on a {1} output works but is rarely what is meant: {2}");
+    public static readonly DiagnosticDescriptor BadAlpha = Error("CMP023",
+        "Invalid activation parameter", "{0}");
+    public static readonly DiagnosticDescriptor ProximalNeedsSgd = Error("CMP024",
+        "Proximal L1 needs plain SGD", "Proximal L1 soft-thresholds by lr·λ after a plain SGD step; with Optimizer.{0} that is not a proximal step. Remove 'Proximal = true' (the subgradient is used) or use Optimizer.Sgd");
+    public static readonly DiagnosticDescriptor BadOptimizerSetting = Error("CMP025",
+        "Invalid optimizer setting", "{0} must be {1}; it is {2}");
+    public static readonly DiagnosticDescriptor KlOnCrossEntropyOutput = Error("CMP026",
+        "KL sparsity on a cross-entropy output", "[KlSparsity] on the output layer '{0}' cannot be combined with {1}, whose gradient is taken in the logits; put the KL term on a hidden layer");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         NotPartial, ContainerNotPartial, Generic, SplitDeclarations, NoInput, InputAfterDense, NoDense, BadSize, Unattached,
         BadCoefficient, BadRho, KlActivation, PatternMatchesNothing, DuplicateLayerName, DuplicateRegularizer, MemberClash,
-        BadLayerName, DuplicateKl, BadLearningRate);
+        BadLayerName, DuplicateKl, BadLearningRate, SoftmaxHidden, LossNeedsActivation, LossActivationUnusual, BadAlpha, ProximalNeedsSgd,
+        BadOptimizerSetting, KlOnCrossEntropyOutput);
 
     public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
 

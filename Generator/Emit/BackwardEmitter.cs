@@ -40,7 +40,7 @@ internal static class BackwardEmitter
             if (kl is not null)
                 w.Line(Names.Kernel(below.Activation) + ".Backward(" + Names.A(below) + ", " + Names.D(below) + ", " + Literal.Int(below.Units) + ", " + l1 + ", " + l2 + ", " + Names.KlField(below) + ");");
             else if (below.Activation != ActivationKind.Linear || l1 != "0f" || l2 != "0f")
-                w.Line(Names.Kernel(below.Activation) + ".Backward(" + Names.A(below) + ", " + Names.D(below) + ", " + l1 + ", " + l2 + ");");
+                w.Line(Names.BackwardCall(below, l1, l2));
             WritePreActivation(w, m, below);
         }
     }

@@ -28,7 +28,8 @@ internal static class ForwardEmitter
                 w.Line(Names.Kernels + ".Gemm.XWt(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + ", " + input + ", "
                        + Names.Weight(l) + ", " + Names.Bias(l) + ", " + z + ", _pool);");
                 if (l.Activation != ActivationKind.Linear || z != a)
-                    w.Line(Names.Kernel(l.Activation) + ".Forward(" + z + ", " + a + ");");
+                    w.Line(Names.Kernel(l.Activation) + ".Forward(" + z + ", " + a
+                           + (Names.HasAlpha(l.Activation) ? ", " + Literal.Float(l.Alpha) : l.Activation == ActivationKind.Softmax ? ", " + Literal.Int(l.Units) : "") + ");");
                 input = a;
             }
         }

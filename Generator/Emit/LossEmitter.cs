@@ -15,7 +15,7 @@ internal static class LossEmitter
         LayerSpec o = m.Output;
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)"))
+        using (w.Block("private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, " + TargetsParameter(m) + ", int batch, bool backward)"))
         {
             foreach (LayerSpec l in m.Layers)
             {
@@ -49,20 +49,30 @@ internal static class LossEmitter
 
             // ---- Data loss fused with the output layer's backward step
             bool klOnOutput = Coefficients.Kl(m, o.Index) is not null;
-            string scale = m.Loss == LossKind.HalfSquaredError ? "invB" : "2f / (batch * " + Literal.Int(o.Units) + ")";
-            string dataValue = m.Loss == LossKind.HalfSquaredError ? "sse * 0.5 / batch" : "sse / (batch * " + Literal.Int(o.Units) + ".0)";
-            w.Line("// Data loss (" + (m.Loss == LossKind.HalfSquaredError ? "(1/B)·Σ ½‖y − t‖²" : "mean of (y − t)² over batch × " + Literal.Int(o.Units)) + ") fused with the output layer's backward step:");
-            w.Line(Names.Span + " " + Names.D(o) + " = " + Names.View(Names.DeltaField(o), "0", "batch * " + Literal.Int(o.Units)) + ";");
+            string u = Literal.Int(o.Units);
+            var (scale, dataValue, formula) = m.Loss switch
+            {
+                LossKind.HalfSquaredError => ("invB", "sum * 0.5 / batch", "(1/B)·Σ ½‖y − t‖²"),
+                LossKind.MeanAbsoluteError => ("1f / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of |y − t| over batch × " + u),
+                LossKind.BinaryCrossEntropy => ("1f / (batch * " + u + ")", "sum / (batch * " + u + ".0)",
+                    "mean over batch × " + u + " of max(z, 0) − t·z + log(1 + e^−|z|), from the logits z"),
+                LossKind.SoftmaxCrossEntropy => ("invB", "sum / batch", "mean over the batch of logsumexp(z) − z[label], from the logits z"),
+                _ => ("2f / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of (y − t)² over batch × " + u),
+            };
+            w.Line("// Data loss (" + formula + ") fused with the output layer's backward step:");
+            w.Line(Names.Span + " " + Names.D(o) + " = " + Names.View(Names.DeltaField(o), "0", "batch * " + u) + ";");
+            string l1 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L2);
             if (klOnOutput)
             {
                 w.Line("// (the KL term on this layer is added with the activation derivative in the backward pass)");
-                w.Line("double sse = " + Names.Kernel(ActivationKind.Linear) + ".SquaredErrorBackward(" + Names.A(o) + ", targets, " + Names.D(o) + ", " + scale + ", 0f, 0f);");
+                w.Line("double sum = " + OutputCall(m, o, ActivationKind.Linear, scale, "0f", "0f") + ";");
             }
             else
             {
-                w.Line("// " + Names.D(o) + " = (∂data/∂y + activity terms) ⊙ " + Names.Derivative(o.Activation));
-                w.Line("double sse = " + Names.Kernel(o.Activation) + ".SquaredErrorBackward(" + Names.A(o) + ", targets, " + Names.D(o) + ", " + scale + ", "
-                       + Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L1) + ", " + Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L2) + ");");
+                w.Line("// " + Names.D(o) + " = " + (m.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy
+                    ? "∂data/∂z + (activity terms) through " + Names.Derivative(o.Activation)
+                    : "(∂data/∂y + activity terms) ⊙ " + Names.Derivative(o.Activation)));
+                w.Line("double sum = " + OutputCall(m, o, o.Activation, scale, l1, l2) + ";");
             }
             w.Line("double data = " + dataValue + ";");
             w.Line("LossBreakdown loss = new LossBreakdown(data" + string.Concat(m.Terms.Select(t => ", " + Local(t))) + ");");
@@ -75,6 +85,28 @@ internal static class LossEmitter
     }
 
     public static string Local(TermSpec t) => "term" + t.Property;
+
+    /// <summary>The output layer's fused loss-and-backward kernel call for this loss and activation.</summary>
+    private static string OutputCall(ModelSpec m, LayerSpec o, ActivationKind activation, string scale, string l1, string l2)
+    {
+        string k = Names.Kernel(activation), y = Names.A(o), d = Names.D(o), u = Literal.Int(o.Units);
+        switch (m.Loss)
+        {
+            case LossKind.BinaryCrossEntropy:
+                return k + ".BinaryCrossEntropyBackward(" + Names.Z(o) + ", " + y + ", targets, " + d + ", " + scale + ", " + l1 + ", " + l2 + ")";
+            case LossKind.SoftmaxCrossEntropy:
+                return k + ".CrossEntropyBackward(" + Names.Z(o) + ", " + y + ", labels, " + d + ", " + u + ", " + scale + ", " + l1 + ", " + l2 + ")";
+        }
+        string method = m.Loss == LossKind.MeanAbsoluteError ? ".AbsoluteErrorBackward(" : ".SquaredErrorBackward(";
+        if (activation == ActivationKind.Softmax) return k + method + y + ", targets, " + d + ", " + u + ", " + scale + ", " + l1 + ", " + l2 + ")";
+        if (Names.UsesZ(activation)) return k + method + Names.Z(o) + ", " + y + ", targets, " + d + ", " + scale + ", " + l1 + ", " + l2 + ")";
+        if (Names.HasAlpha(activation)) return k + method + y + ", targets, " + d + ", " + scale + ", " + Literal.Float(o.Alpha) + ", " + l1 + ", " + l2 + ")";
+        return k + method + y + ", targets, " + d + ", " + scale + ", " + l1 + ", " + l2 + ")";
+    }
+
+    /// <summary>The type and name of the training targets: rows of floats, or class labels.</summary>
+    public static string TargetsParameter(ModelSpec m)
+        => m.UsesLabels ? "global::System.ReadOnlySpan<int> labels" : "global::System.ReadOnlySpan<float> targets";
 
     /// <summary>The value of a term: coefficient × Σ factor·(1/B)·N(tensor), from the sums computed above.</summary>
     private static string Value(ModelSpec m, TermSpec t)

@@ -30,13 +30,20 @@ internal static class MembersEmitter
         }
         w.Lines(
             "private readonly float[] _parameters = new float[ParameterCount];",
-            "private readonly float[] _gradients = new float[ParameterCount];",
+            "private readonly float[] _gradients = new float[ParameterCount];");
+        if (m.Optimizer.HasMomentum) w.Line("private readonly float[] _velocity = new float[ParameterCount]; // " + Names.DescribeOptimizer(m.Optimizer) + " state, laid out as the parameters");
+        if (m.Optimizer.IsAdam)
+        {
+            w.Line("private readonly float[] _moment1 = new float[ParameterCount]; // Adam's first moment m, laid out as the parameters");
+            w.Line("private readonly float[] _moment2 = new float[ParameterCount]; // Adam's second moment v");
+        }
+        w.Lines(
             "",
             "// Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.");
         foreach (LayerSpec l in m.Layers)
         {
             w.Line("private readonly float[] " + Names.OutField(l) + "; // " + l.Name + ": a = " + Names.Describe(l.Activation) + "(z)" + (l.KeepPreActivation ? "" : ", z computed in place"));
-            if (l.KeepPreActivation) w.Line("private readonly float[] " + Names.PreField(l) + "; // " + l.Name + ": z, kept for its pre-activation penalty");
+            if (l.KeepPreActivation) w.Line("private readonly float[] " + Names.PreField(l) + "; // " + l.Name + ": z, kept for " + PreReason(m, l));
             w.Line("private readonly float[] " + Names.DeltaField(l) + "; // " + l.Name + ": ∂loss/∂z");
             if (l.ActivityTelemetry) w.Line("private readonly float[] " + Names.UnitMaxField(l) + "; // " + l.Name + ": per-unit max |a| in the batch [units]");
             if (Coefficients.Kl(m, l.Index) is not null) w.Line("private readonly float[] " + Names.KlField(l) + "; // " + l.Name + ": KL gradient term per unit [units]");
@@ -89,9 +96,14 @@ internal static class MembersEmitter
             "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>, laid out as <see cref=\"Parameters\"/>.</summary>",
             "public global::System.ReadOnlySpan<float> Gradients => _gradients;",
             "",
-            "/// <summary>SGD learning rate, settable between steps (initially " + Literal.Number(m.LearningRate) + ").</summary>",
+            "/// <summary>The learning rate of " + Names.DescribeOptimizer(m.Optimizer) + ", settable between steps (initially " + Literal.Number(m.LearningRate) + "); the base rate when a <see cref=\"Schedule\"/> is set.</summary>",
             "public float LearningRate { get; set; } = " + Literal.Float(m.LearningRate) + ";",
             "",
+            "/// <summary>An optional learning-rate schedule (<see cref=\"global::Compiled.LearningRateSchedule.Step\"/>, <see cref=\"global::Compiled.LearningRateSchedule.Cosine\"/>), applied to <see cref=\"LearningRate\"/> by the number of updates taken.</summary>",
+            "public global::Compiled.LearningRateSchedule? Schedule { get; set; }",
+            "");
+        WriteOptimizerSettings(w, m);
+        w.Lines(
             "/// <summary>The regularizer coefficients, tunable at run time; 0 turns a term off.</summary>",
             "public RegularizationCoefficients Regularization { get; } = new RegularizationCoefficients();",
             "",
@@ -192,10 +204,11 @@ internal static class MembersEmitter
             "/// (data term plus every regularizer term). Changes no parameter.",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
-        using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        string targets = m.UsesLabels ? "labels" : "targets";
+        using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
-            w.Line("CheckTraining(inputs, targets, batch);");
-            w.Line("LossBreakdown loss = Run(inputs, targets, batch, backward: true);");
+            w.Line("CheckTraining(inputs, " + targets + ", batch);");
+            w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
             w.Line("LastLoss = loss;");
             w.Line("return loss.Total;");
         }
@@ -206,19 +219,126 @@ internal static class MembersEmitter
             "/// Refreshes <see cref=\"LastSparsity\"/>; <see cref=\"LastLoss\"/> keeps the last training value.",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>");
-        using (w.Block("public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        using (w.Block("public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
-            w.Line("CheckTraining(inputs, targets, batch);");
-            w.Line("return Run(inputs, targets, batch, backward: false);");
+            w.Line("CheckTraining(inputs, " + targets + ", batch);");
+            w.Line("return Run(inputs, " + targets + ", batch, backward: false);");
         }
         w.Line();
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private void CheckTraining(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+        using (w.Block("private void CheckTraining(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
-            CheckLength(w, "targets", "OutputSize");
+            if (m.UsesLabels)
+            {
+                w.Line("if (labels.Length != batch) " + Names.Kernels + ".ThrowHelper.SpanLength(nameof(labels), labels.Length, batch, 1, \"one label per row\");");
+                w.Line(Names.Kernels + ".ThrowHelper.CheckLabels(labels, OutputSize);");
+            }
+            else CheckLength(w, "targets", "OutputSize");
+        }
+        if (m.UsesLabels) WriteClassification(w, m);
+    }
+
+    /// <summary>Why a layer keeps its pre-activation z in a buffer of its own.</summary>
+    private static string PreReason(ModelSpec m, LayerSpec l)
+    {
+        if (Names.UsesZ(l.Activation)) return "the derivative of " + Names.Describe(l.Activation);
+        if (l.Index == m.Layers.Count - 1 && m.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy) return "the loss, computed from the logits";
+        return "its pre-activation penalty";
+    }
+
+    /// <summary>The optimizer's hyperparameters as validated properties, and the reset of its state.</summary>
+    private static void WriteOptimizerSettings(IndentedWriter w, ModelSpec m)
+    {
+        void Setting(string name, double initial, string doc, string condition, string range)
+        {
+            string field = "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
+            w.Lines(
+                "private float " + field + " = " + Literal.Float(initial) + ";",
+                "",
+                "/// <summary>" + doc + " (initially " + Literal.Number(initial) + "; " + range + "), settable between steps.</summary>",
+                "public float " + name,
+                "{",
+                "    get => " + field + ";",
+                "    set => " + field + " = " + condition.Replace("x", "value") + " ? value : Invalid(nameof(" + name + "), value, " + Literal.String(range) + ");",
+                "}",
+                "");
+        }
+        OptimizerSpec o = m.Optimizer;
+        if (o.HasMomentum) Setting("Momentum", o.Momentum, "Momentum μ: v ← μ·v + g", "x >= 0f && x < 1f", "in [0, 1)");
+        if (o.IsAdam)
+        {
+            Setting("Beta1", o.Beta1, "Adam's β₁, the decay of the first moment", "x >= 0f && x < 1f", "in [0, 1)");
+            Setting("Beta2", o.Beta2, "Adam's β₂, the decay of the second moment", "x >= 0f && x < 1f", "in [0, 1)");
+            Setting("Epsilon", o.Epsilon, "Adam's ε, added to √v̂", "x > 0f && float.IsFinite(x)", "a finite number > 0");
+        }
+        if (o.Kind == OptimizerKind.AdamW)
+            Setting("WeightDecay", o.WeightDecay, "AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included", "x >= 0f && float.IsFinite(x)", "a finite number ≥ 0");
+        if (o.HasMomentum || o.IsAdam)
+        {
+            w.Line("private static float Invalid(string name, float value, string range) { " + Names.Kernels + ".ThrowHelper.Setting(name, value, range); return 0; }");
+            w.Line();
+        }
+        w.Lines(
+            "/// <summary>",
+            "/// Forgets the optimizer's state" + (o.HasMomentum ? " (the velocity)" : o.IsAdam ? " (both moments)" : "") + " and restarts the update count that the",
+            "/// " + (o.IsAdam ? "bias correction and the " : "") + "<see cref=\"Schedule\"/> read, as a new <c>torch.optim</c> optimizer (and scheduler) would start.",
+            "/// </summary>");
+        using (w.Block("public void ResetOptimizer()"))
+        {
+            if (o.HasMomentum) w.Line("global::System.Array.Clear(_velocity);");
+            if (o.IsAdam) w.Lines("global::System.Array.Clear(_moment1);", "global::System.Array.Clear(_moment2);");
+            w.Line("_updates = 0;");
+        }
+        w.Lines("", "private long _updates;", "");
+    }
+
+    /// <summary>Arg-max predictions and accuracy, for models trained with class labels.</summary>
+    private static void WriteClassification(IndentedWriter w, ModelSpec m)
+    {
+        LayerSpec o = m.Output;
+        string probabilities = Names.View(Names.OutField(o), "0", "batch * OutputSize");
+        w.Line();
+        w.Lines(
+            "/// <summary>The predicted class (arg-max of the output, first on ties) of each of <paramref name=\"batch\"/> rows.</summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
+        using (w.Block("public void PredictClasses(global::System.ReadOnlySpan<float> inputs, global::System.Span<int> classes, int batch)"))
+        {
+            CheckBatch(w);
+            CheckLength(w, "inputs", "InputSize");
+            w.Line("if (classes.Length != batch) " + Names.Kernels + ".ThrowHelper.SpanLength(nameof(classes), classes.Length, batch, 1, \"one class per row\");");
+            w.Line(Names.Span + " probabilities = " + probabilities + ";");
+            w.Line("Forward(inputs, probabilities, batch);");
+            w.Line(Names.Kernels + ".Softmax.ArgMax(probabilities, classes, OutputSize);");
+        }
+        w.Line();
+        w.Line("/// <summary>The predicted class of one input row of <see cref=\"InputSize\"/> features.</summary>");
+        using (w.Block("public int PredictClass(global::System.ReadOnlySpan<float> input)"))
+        {
+            w.Line("global::System.Span<int> result = stackalloc int[1];");
+            w.Line("PredictClasses(input, result, 1);");
+            w.Line("return result[0];");
+        }
+        w.Line();
+        w.Lines(
+            "/// <summary>The fraction of <paramref name=\"batch\"/> labelled rows whose predicted class is the label. Touches no gradient or parameter.</summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, a label is outside 0..OutputSize − 1, or batch is outside 1..MaxBatch.</exception>");
+        using (w.Block("public float Accuracy(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)"))
+        {
+            w.Line("CheckTraining(inputs, labels, batch);");
+            w.Line(Names.Span + " probabilities = " + probabilities + ";");
+            w.Line("Forward(inputs, probabilities, batch);");
+            w.Line("int correct = 0;");
+            using (w.Block("for (int row = 0; row < batch; row++)"))
+            {
+                w.Line("global::System.ReadOnlySpan<float> p = probabilities.Slice(row * OutputSize, OutputSize);");
+                w.Line("int best = 0;");
+                w.Line("for (int k = 1; k < OutputSize; k++) if (p[k] > p[best]) best = k;");
+                w.Line("if (best == labels[row]) correct++;");
+            }
+            w.Line("return correct / (float)batch;");
         }
     }
 

@@ -45,8 +45,8 @@ internal static class ModelEmitter
     /// <summary>"784 → Dense 400 tanh → Dense 784 sigmoid; mean squared error".</summary>
     public static string Architecture(ModelSpec model)
         => Literal.Int(model.InputSize) + " → "
-           + string.Join(" → ", model.Layers.Select(l => l.Name + ": Dense " + Literal.Int(l.Units) + " " + Names.Describe(l.Activation)))
-           + "; " + (model.Loss == LossKind.HalfSquaredError ? "half squared error" : "mean squared error") + ", SGD.";
+           + string.Join(" → ", model.Layers.Select(l => l.Name + ": Dense " + Literal.Int(l.Units) + " " + Names.Describe(l)))
+           + "; " + Names.DescribeLoss(model.Loss) + ", " + Names.DescribeOptimizer(model.Optimizer) + ".";
 
     /// <summary>The comment heading a layer's code: what it is and what is attached to it.</summary>
     public static string LayerComment(ModelSpec model, LayerSpec l)
@@ -55,7 +55,7 @@ internal static class ModelEmitter
         foreach (TermSpec t in model.Terms)
             if (t.KlLayer == l.Index || t.Contributions.Any(c => c.Layer == l.Index))
                 attached.Add(t.Name + " (" + (t.Kind == TermKind.KlSparsity ? "β = " + Literal.Number(t.Coefficient) + ", ρ = " + Literal.Number(t.Rho) : "λ = " + Literal.Number(t.Coefficient)) + ")");
-        return "// " + l.Name + ": Dense " + Literal.Int(l.Inputs) + " → " + Literal.Int(l.Units) + ", " + Names.Describe(l.Activation)
+        return "// " + l.Name + ": Dense " + Literal.Int(l.Inputs) + " → " + Literal.Int(l.Units) + ", " + Names.Describe(l)
                + (attached.Count > 0 ? "; " + string.Join(", ", attached) : "");
     }
 }

@@ -45,14 +45,63 @@ internal static class Names
         ActivationKind.Tanh => "tanh",
         ActivationKind.Sigmoid => "sigmoid",
         ActivationKind.Relu => "relu",
+        ActivationKind.LeakyRelu => "leaky_relu",
+        ActivationKind.Elu => "elu",
+        ActivationKind.Softplus => "softplus",
+        ActivationKind.Gelu => "gelu",
+        ActivationKind.GeluTanh => "gelu_tanh",
+        ActivationKind.Softmax => "softmax",
         _ => "linear",
     };
+
+    /// <summary>The activation with its parameter, e.g. <c>leaky_relu(α=0.01)</c>.</summary>
+    public static string Describe(LayerSpec l) => Describe(l.Activation) + (HasAlpha(l.Activation) ? "(α=" + Literal.Number(l.Alpha) + ")" : "");
+
+    public static bool HasAlpha(ActivationKind a) => a is ActivationKind.LeakyRelu or ActivationKind.Elu;
+
+    /// <summary>The derivative needs the pre-activation z, not only the output.</summary>
+    public static bool UsesZ(ActivationKind a) => a is ActivationKind.Softplus or ActivationKind.Gelu or ActivationKind.GeluTanh;
 
     public static string Derivative(ActivationKind a) => a switch
     {
         ActivationKind.Tanh => "(1 − a²)",
         ActivationKind.Sigmoid => "a(1 − a)",
         ActivationKind.Relu => "[a > 0]",
+        ActivationKind.LeakyRelu => "([a > 0] + α·[a ≤ 0])",
+        ActivationKind.Elu => "([a > 0] + (a + α)·[a ≤ 0])",
+        ActivationKind.Softplus => "σ(z)",
+        ActivationKind.Gelu => "(Φ(z) + z·φ(z))",
+        ActivationKind.GeluTanh => "gelu_tanh'(z)",
+        ActivationKind.Softmax => "J_softmax",
         _ => "1",
     };
+
+    public static string DescribeLoss(LossKind loss) => loss switch
+    {
+        LossKind.HalfSquaredError => "half squared error (1/B)·Σ ½‖y − t‖²",
+        LossKind.MeanAbsoluteError => "mean absolute error",
+        LossKind.BinaryCrossEntropy => "binary cross-entropy (from the logits)",
+        LossKind.SoftmaxCrossEntropy => "softmax cross-entropy (class labels)",
+        _ => "mean squared error",
+    };
+
+    public static string DescribeOptimizer(OptimizerSpec o) => o.Kind switch
+    {
+        OptimizerKind.Momentum => "SGD with momentum",
+        OptimizerKind.Nesterov => "SGD with Nesterov momentum",
+        OptimizerKind.Adam => "Adam",
+        OptimizerKind.AdamW => "AdamW",
+        _ => "SGD",
+    };
+
+    /// <summary>
+    /// The activation's backward call for a hidden layer: d = (d + l1·sign(a) + 2·l2·a) ⊙ f'(a or z).
+    /// </summary>
+    public static string BackwardCall(LayerSpec l, string l1, string l2)
+    {
+        string k = Kernel(l.Activation) + ".Backward(";
+        if (UsesZ(l.Activation)) return k + Z(l) + ", " + A(l) + ", " + D(l) + ", " + l1 + ", " + l2 + ");";
+        if (HasAlpha(l.Activation)) return k + A(l) + ", " + D(l) + ", " + Literal.Float(l.Alpha) + ", " + l1 + ", " + l2 + ");";
+        return k + A(l) + ", " + D(l) + ", " + l1 + ", " + l2 + ");";
+    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Compiled.Generator.Model;
 
 namespace Compiled.Generator.Emit;
@@ -11,31 +10,57 @@ internal static class OptimizerEmitter
 {
     public static void Write(IndentedWriter w, ModelSpec m)
     {
+        OptimizerSpec o = m.Optimizer;
+        string rule = o.Kind switch
+        {
+            OptimizerKind.Momentum => "v ← μ·v + g, p ← p − lr·v",
+            OptimizerKind.Nesterov => "v ← μ·v + g, p ← p − lr·(g + μ·v)",
+            OptimizerKind.Adam => "Adam: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², p ← p − lr·m̂/(√v̂ + ε)",
+            OptimizerKind.AdamW => "AdamW: p ← p·(1 − lr·wd), then the Adam step",
+            _ => "p ← p − lr·g" + (HasProximal(m) ? "; proximal L1 weights are then soft-thresholded by lr·λ" : ""),
+        };
+        string targets = m.UsesLabels ? "labels" : "targets";
         w.Lines(
             "/// <summary>",
-            "/// <see cref=\"ComputeGradients\"/>, then one SGD update (p ← p − lr·g" + (HasProximal(m) ? "; proximal L1 weights are then soft-thresholded by lr·λ" : "") + ").",
+            "/// <see cref=\"ComputeGradients\"/>, then one " + Names.DescribeOptimizer(o) + " update (" + rule + ").",
             "/// Returns the total loss before the update.",
             "/// </summary>",
-            "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
-        using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)"))
+            "/// <exception cref=\"global::System.ArgumentException\">" + (m.UsesLabels ? "A span has the wrong length, a label is outside 0..OutputSize − 1," : "A span is not batch × features long,") + " or batch is outside 1..MaxBatch. Nothing is written.</exception>");
+        using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
-            w.Line("float total = ComputeGradients(inputs, targets, batch);");
+            w.Line("float total = ComputeGradients(inputs, " + targets + ", batch);");
             w.Line("if (DivergenceGuard) GuardDivergence(inputs, batch);");
             w.Line("_step++;");
-            w.Line("float lr = LearningRate;");
-            if (HasProximal(m)) w.Line("RegularizationCoefficients r = Regularization;");
-            int start = 0;
-            var ranges = new List<string>();
-            foreach (LayerSpec l in m.Layers)
+            w.Line("float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;");
+            w.Line("_updates++;");
+            switch (o.Kind)
             {
-                string? threshold = Coefficients.Proximal(m, l.Index);
-                if (threshold is null) continue;
-                if (l.WeightOffset > start) Step(w, start, l.WeightOffset);
-                w.Line("// " + l.Name + ".weight: proximal L1 — w ← sign(v)·max(|v| − lr·λ, 0), v = w − lr·g");
-                w.Line(Names.Kernels + ".Sgd.StepSoftThreshold(" + Names.Weight(l) + ", " + Names.WeightGrad(l) + ", lr, lr * (" + threshold + "));");
-                start = l.BiasOffset;
+                case OptimizerKind.Momentum:
+                case OptimizerKind.Nesterov:
+                    w.Line(Names.Kernels + ".Momentum.Step(_parameters, _gradients, _velocity, lr, _momentum, nesterov: " + (o.Kind == OptimizerKind.Nesterov ? "true" : "false") + ");");
+                    break;
+                case OptimizerKind.Adam:
+                case OptimizerKind.AdamW:
+                    w.Line(Names.Kernels + ".Adam.Step(_parameters, _gradients, _moment1, _moment2, lr, _beta1, _beta2, _epsilon, decay: "
+                           + (o.Kind == OptimizerKind.AdamW ? "_weightDecay" : "0f") + ", t: _updates);");
+                    break;
+                default:
+                {
+                    if (HasProximal(m)) w.Line("RegularizationCoefficients r = Regularization;");
+                    int start = 0;
+                    foreach (LayerSpec l in m.Layers)
+                    {
+                        string? threshold = Coefficients.Proximal(m, l.Index);
+                        if (threshold is null) continue;
+                        if (l.WeightOffset > start) Step(w, start, l.WeightOffset);
+                        w.Line("// " + l.Name + ".weight: proximal L1 — w ← sign(v)·max(|v| − lr·λ, 0), v = w − lr·g");
+                        w.Line(Names.Kernels + ".Sgd.StepSoftThreshold(" + Names.Weight(l) + ", " + Names.WeightGrad(l) + ", lr, lr * (" + threshold + "));");
+                        start = l.BiasOffset;
+                    }
+                    if (start < m.ParameterCount) Step(w, start, m.ParameterCount);
+                    break;
+                }
             }
-            if (start < m.ParameterCount) Step(w, start, m.ParameterCount);
             w.Line("return total;");
         }
         w.Line();

@@ -37,7 +37,7 @@ internal static class TypesEmitter
             }
             w.Line();
             w.Lines(
-                "/// <summary>The data loss (" + (m.Loss == LossKind.HalfSquaredError ? "half squared error, per sample" : "mean squared error") + ").</summary>",
+                "/// <summary>The data loss (" + Names.DescribeLoss(m.Loss) + ").</summary>",
                 "public float Data { get; }",
                 "");
             foreach (TermSpec t in m.Terms)
@@ -79,10 +79,12 @@ internal static class TypesEmitter
         string N(long v) => v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         table.Append(m.ClassName).Append(": ").Append(Literal.Int(m.InputSize)).Append(" inputs, ").Append(Literal.Int(m.Layers.Count))
              .Append(" Dense layer").Append(m.Layers.Count == 1 ? "" : "s").Append(", ").Append(N(m.ParameterCount)).Append(" parameters\n");
-        table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, "  {0,-12} {1,8} {2,-10} {3,12}\n", "layer", "units", "activation", "parameters"));
+        int width = System.Math.Max(10, m.Layers.Max(l => Names.Describe(l).Length));
+        string row = "  {0,-12} {1,8} {2,-" + width.ToString(System.Globalization.CultureInfo.InvariantCulture) + "} {3,12}\n";
+        table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "layer", "units", "activation", "parameters"));
         foreach (LayerSpec l in m.Layers)
-            table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, "  {0,-12} {1,8} {2,-10} {3,12}\n", l.Name, l.Units, Names.Describe(l.Activation), N((long)l.Units * l.Inputs + l.Units)));
-        table.Append("  loss: ").Append(m.Loss == LossKind.HalfSquaredError ? "half squared error (1/B)·Σ ½‖y − t‖²" : "mean squared error").Append("; optimizer: SGD\n");
+            table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, l.Name, l.Units, Names.Describe(l), N((long)l.Units * l.Inputs + l.Units)));
+        table.Append("  loss: ").Append(Names.DescribeLoss(m.Loss)).Append("; optimizer: ").Append(Names.DescribeOptimizer(m.Optimizer)).Append('\n');
         w.Lines(
             "/// <summary>",
             "/// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its",

@@ -55,9 +55,19 @@ internal sealed record DeclaredModel(
 
 // ---- Build output: every decision the emitter needs ------------------------------------------------------------
 
-internal enum ActivationKind { Linear = 0, Tanh = 1, Sigmoid = 2, Relu = 3 }
+internal enum ActivationKind { Linear = 0, Tanh = 1, Sigmoid = 2, Relu = 3, LeakyRelu = 4, Elu = 5, Softplus = 6, Gelu = 7, GeluTanh = 8, Softmax = 9 }
 
-internal enum LossKind { MeanSquaredError = 0, HalfSquaredError = 1 }
+internal enum LossKind { MeanSquaredError = 0, HalfSquaredError = 1, MeanAbsoluteError = 2, BinaryCrossEntropy = 3, SoftmaxCrossEntropy = 4 }
+
+internal enum OptimizerKind { Sgd = 0, Momentum = 1, Nesterov = 2, Adam = 3, AdamW = 4 }
+
+/// <summary>The update rule and its initial hyperparameters (all tunable at run time).</summary>
+internal sealed record OptimizerSpec(OptimizerKind Kind, double Momentum, double Beta1, double Beta2, double Epsilon, double WeightDecay)
+{
+    public bool IsAdam => Kind is OptimizerKind.Adam or OptimizerKind.AdamW;
+
+    public bool HasMomentum => Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov;
+}
 
 internal enum TermKind { ActivityL1, ActivityL2, KernelL1, KernelL2, BiasL1, BiasL2, KlSparsity, WeightDecay, HiddenL1, WeightL1, WeightL2 }
 
@@ -101,6 +111,7 @@ internal sealed record LayerSpec(
     int Inputs,
     int Units,
     ActivationKind Activation,
+    double Alpha,
     int WeightOffset,
     int BiasOffset,
     bool KeepPreActivation,
@@ -115,6 +126,7 @@ internal sealed record ModelSpec(
     int InputSize,
     LossKind Loss,
     double LearningRate,
+    OptimizerSpec Optimizer,
     EquatableArray<LayerSpec> Layers,
     EquatableArray<TermSpec> Terms)
 {
@@ -123,6 +135,9 @@ internal sealed record ModelSpec(
     public int OutputSize => Output.Units;
 
     public int ParameterCount => Output.BiasOffset + Output.Units;
+
+    /// <summary>Training takes integer class labels instead of target rows.</summary>
+    public bool UsesLabels => Loss == LossKind.SoftmaxCrossEntropy;
 }
 
 /// <summary>The outcome of building one model: its spec (null when an error was found) and the diagnostics.</summary>

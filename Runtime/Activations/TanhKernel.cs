@@ -15,6 +15,11 @@ internal readonly struct TanhFunction : IUnaryOp
     private const float P0 = -5.70498872745E-3f, P1 = 2.06390887954E-2f, P2 = -5.37397155531E-2f, P3 = 1.33314422036E-1f, P4 = -3.33332819422E-1f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TS>(TV x, TV p) where TV : struct where TS : ISimd<TV> => Invoke<TV, TS>(x);
+
+    public static float Invoke(float x, float p) => MathF.Tanh(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV, TS>(TV x) where TV : struct where TS : ISimd<TV>
     {
         TV ax = TS.Abs(x);
@@ -27,7 +32,6 @@ internal readonly struct TanhFunction : IUnaryOp
         return TS.Select(TS.LessThanMask(ax, TS.Splat(0.625f)), small, large);
     }
 
-    public static float Invoke(float x) => MathF.Tanh(x);
 }
 
 /// <summary>
@@ -37,8 +41,11 @@ internal readonly struct TanhFunction : IUnaryOp
 internal readonly struct SigmoidFunction : IUnaryOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TS>(TV x, TV p) where TV : struct where TS : ISimd<TV> => Invoke<TV, TS>(x);
+
+    public static float Invoke(float x, float p) => 1f / (1f + MathF.Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV, TS>(TV x) where TV : struct where TS : ISimd<TV>
         => TS.Divide(TS.Splat(1f), TS.Add(TS.Splat(1f), TS.Exp(TS.Subtract(TS.Zero, x))));
-
-    public static float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
 }

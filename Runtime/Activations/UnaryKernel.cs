@@ -4,11 +4,11 @@ using System.Runtime.Intrinsics;
 
 namespace Compiled.Kernels;
 
-/// <summary>An element-wise function, as a vector body and a scalar reference.</summary>
+/// <summary>An element-wise function, as a vector body and a scalar reference; p is its parameter (α), if any.</summary>
 internal interface IUnaryOp
 {
-    static abstract TV Invoke<TV, TS>(TV x) where TV : struct where TS : ISimd<TV>;
-    static abstract float Invoke(float x);
+    static abstract TV Invoke<TV, TS>(TV x, TV p) where TV : struct where TS : ISimd<TV>;
+    static abstract float Invoke(float x, float p);
 }
 
 /// <summary>
@@ -18,34 +18,35 @@ internal interface IUnaryOp
 /// </summary>
 internal static class UnaryKernel
 {
-    public static void Run<TOp>(ReadOnlySpan<float> z, Span<float> a) where TOp : struct, IUnaryOp
+    public static void Run<TOp>(ReadOnlySpan<float> z, Span<float> a, float p = 0f) where TOp : struct, IUnaryOp
     {
         if (a.Length < z.Length) ThrowHelper.KernelSpan(nameof(a), z.Length, a.Length);
         switch (Width.PickMath(z.Length))
         {
-            case 512: Core<TOp, Vector512<float>, V512>(z, a); break;
-            case 256: Core<TOp, Vector256<float>, V256>(z, a); break;
-            default: Scalar<TOp>(z, a); break;
+            case 512: Core<TOp, Vector512<float>, V512>(z, a, p); break;
+            case 256: Core<TOp, Vector256<float>, V256>(z, a, p); break;
+            default: Scalar<TOp>(z, a, p); break;
         }
     }
 
-    internal static void Core<TOp, TV, TS>(ReadOnlySpan<float> zSpan, Span<float> aSpan) where TOp : struct, IUnaryOp where TV : struct where TS : ISimd<TV>
+    internal static void Core<TOp, TV, TS>(ReadOnlySpan<float> zSpan, Span<float> aSpan, float p = 0f) where TOp : struct, IUnaryOp where TV : struct where TS : ISimd<TV>
     {
         ref float z = ref MemoryMarshal.GetReference(zSpan);
         ref float a = ref MemoryMarshal.GetReference(aSpan);
         int n = zSpan.Length, vc = TS.Count;
+        TV vp = TS.Splat(p);
         nint i = 0;
-        for (; i + vc <= n; i += vc) TS.Store(TOp.Invoke<TV, TS>(TS.Load(ref z, i)), ref a, i);
+        for (; i + vc <= n; i += vc) TS.Store(TOp.Invoke<TV, TS>(TS.Load(ref z, i), vp), ref a, i);
         if (i < n)
         {
             nint last = n - vc;
-            TV updated = TOp.Invoke<TV, TS>(TS.Load(ref z, last));
+            TV updated = TOp.Invoke<TV, TS>(TS.Load(ref z, last), vp);
             TS.Store(TS.Select(TS.LanesFrom((int)(i - last)), updated, TS.Load(ref a, last)), ref a, last);
         }
     }
 
-    internal static void Scalar<TOp>(ReadOnlySpan<float> z, Span<float> a) where TOp : struct, IUnaryOp
+    internal static void Scalar<TOp>(ReadOnlySpan<float> z, Span<float> a, float p = 0f) where TOp : struct, IUnaryOp
     {
-        for (int i = 0; i < z.Length; i++) a[i] = TOp.Invoke(z[i]);
+        for (int i = 0; i < z.Length; i++) a[i] = TOp.Invoke(z[i], p);
     }
 }

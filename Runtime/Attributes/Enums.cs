@@ -11,6 +11,18 @@ public enum Activation
     Sigmoid = 2,
     /// <summary>max(0, z); derivative 0 at z = 0 (as in PyTorch and TensorFlow).</summary>
     Relu = 3,
+    /// <summary>z for z &gt; 0, else α·z (PyTorch <c>nn.LeakyReLU</c>; α from <see cref="DenseAttribute.Alpha"/>, default 0.01, must be ≥ 0).</summary>
+    LeakyRelu = 4,
+    /// <summary>z for z &gt; 0, else α·(e^z − 1) (PyTorch <c>nn.ELU</c>; α from <see cref="DenseAttribute.Alpha"/>, default 1, must be &gt; 0).</summary>
+    Elu = 5,
+    /// <summary>log(1 + e^z) (PyTorch <c>nn.Softplus()</c>: β = 1, linear above z = 20).</summary>
+    Softplus = 6,
+    /// <summary>Exact GELU z·Φ(z) (PyTorch <c>nn.GELU()</c>).</summary>
+    Gelu = 7,
+    /// <summary>GELU, tanh approximation (PyTorch <c>nn.GELU(approximate='tanh')</c>).</summary>
+    GeluTanh = 8,
+    /// <summary>Softmax over the units of each row — output layer only; pair with <see cref="Loss.SoftmaxCrossEntropy"/>.</summary>
+    Softmax = 9,
 }
 
 /// <summary>The data term of the training objective.</summary>
@@ -20,6 +32,36 @@ public enum Loss
     MeanSquaredError = 0,
     /// <summary>(1/B) Σ_b ½‖y_b − t_b‖² — the data term of Ng's sparse autoencoder objective.</summary>
     HalfSquaredError = 1,
+    /// <summary>Mean over all batch·features elements of |y − t| — PyTorch <c>L1Loss()</c>, Keras <c>mae</c>; gradient sign(y − t) with sign(0) = 0.</summary>
+    MeanAbsoluteError = 2,
+    /// <summary>
+    /// Mean over batch·features of −[t·log y + (1 − t)·log(1 − y)], for a Sigmoid output, computed from the logits as
+    /// PyTorch's <c>BCEWithLogitsLoss()</c> (finite for any logit). Targets in [0, 1].
+    /// </summary>
+    BinaryCrossEntropy = 3,
+    /// <summary>
+    /// Mean over the batch of −log softmax(z)[label], for a Softmax output, with integer class labels — PyTorch
+    /// <c>CrossEntropyLoss()</c>. The model's training methods then take <c>ReadOnlySpan&lt;int&gt; labels</c>.
+    /// </summary>
+    SoftmaxCrossEntropy = 4,
+}
+
+/// <summary>The update rule of <c>TrainStep</c>, matching <c>torch.optim</c> step for step.</summary>
+public enum Optimizer
+{
+    /// <summary>p ← p − lr·g (<c>torch.optim.SGD</c>).</summary>
+    Sgd = 0,
+    /// <summary>Heavy ball: v ← μ·v + g, p ← p − lr·v (<c>SGD(momentum=μ)</c>, dampening 0).</summary>
+    Momentum = 1,
+    /// <summary>Nesterov: v ← μ·v + g, p ← p − lr·(g + μ·v) (<c>SGD(momentum=μ, nesterov=True)</c>).</summary>
+    Nesterov = 2,
+    /// <summary>Adam with bias correction (<c>torch.optim.Adam</c>); no weight decay.</summary>
+    Adam = 3,
+    /// <summary>
+    /// AdamW (<c>torch.optim.AdamW</c>): Adam plus decoupled decay p ← p·(1 − lr·wd) before the Adam step. Unlike
+    /// [KernelL2], the decay is not part of the loss, reaches biases too, and is not rescaled by Adam's second moment.
+    /// </summary>
+    AdamW = 4,
 }
 
 /// <summary>Which tensor of a Dense layer an activity penalty reads.</summary>

@@ -35,6 +35,12 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Layer name (theanets convention: <c>hid1</c>, <c>hid2</c>, …, <c>out</c> when not set).</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// The activation's parameter: the negative slope of <see cref="Compiled.Activation.LeakyRelu"/> (default 0.01) or
+    /// the scale of <see cref="Compiled.Activation.Elu"/> (default 1). Not valid for other activations.
+    /// </summary>
+    public double Alpha { get; set; } = double.NaN;
 }
 
 /// <summary>Model-wide options. Optional.</summary>
@@ -44,6 +50,24 @@ public sealed class ModelAttribute : Attribute
     /// <summary>The data loss. Default <see cref="Compiled.Loss.MeanSquaredError"/>.</summary>
     public Loss Loss { get; set; } = Loss.MeanSquaredError;
 
-    /// <summary>Initial SGD learning rate (tunable at run time through the generated <c>LearningRate</c> property). Default 0.01.</summary>
+    /// <summary>Initial learning rate (tunable at run time through the generated <c>LearningRate</c> property). Default 0.01.</summary>
     public double LearningRate { get; set; } = 0.01;
+
+    /// <summary>The update rule. Default <see cref="Compiled.Optimizer.Sgd"/>.</summary>
+    public Optimizer Optimizer { get; set; } = Optimizer.Sgd;
+
+    /// <summary>Momentum μ of <see cref="Compiled.Optimizer.Momentum"/> and <see cref="Compiled.Optimizer.Nesterov"/>, in [0, 1). Default 0.9.</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>Adam's β₁, in [0, 1). Default 0.9.</summary>
+    public double Beta1 { get; set; } = 0.9;
+
+    /// <summary>Adam's β₂, in [0, 1). Default 0.999.</summary>
+    public double Beta2 { get; set; } = 0.999;
+
+    /// <summary>Adam's ε, &gt; 0. Default 1e−8.</summary>
+    public double Epsilon { get; set; } = 1e-8;
+
+    /// <summary>AdamW's decoupled weight decay, ≥ 0. Default 0.01 (as <c>torch.optim.AdamW</c>).</summary>
+    public double WeightDecay { get; set; } = 0.01;
 }

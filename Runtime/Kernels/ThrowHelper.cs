@@ -45,4 +45,22 @@ public static class ThrowHelper
     public static void Probability(string name, float value)
         => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
             "{0} must lie strictly between 0 and 1; it was {1}.", name, value));
+
+    /// <summary>Checks that every class label of a batch lies in [0, classes); names the first that does not.</summary>
+    public static void CheckLabels(ReadOnlySpan<int> labels, int classes)
+    {
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)classes) BadLabel(i, labels[i], classes);
+    }
+
+    [DoesNotReturn]
+    private static void BadLabel(int index, int label, int classes)
+        => throw new ArgumentOutOfRangeException("labels", label, string.Format(CultureInfo.InvariantCulture,
+            "labels[{0}] is {1}; class labels must be between 0 and {2} (the model has {3} output classes).", index, label, classes - 1, classes));
+
+    /// <summary>An optimizer setting out of range.</summary>
+    [DoesNotReturn]
+    public static void Setting(string name, float value, string range)
+        => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
+            "{0} must be {1}; it was {2}.", name, range, value));
 }
