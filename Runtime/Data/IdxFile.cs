@@ -158,7 +158,7 @@ public sealed class IdxFile
     private static FileStream OpenFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
@@ -183,6 +183,7 @@ public sealed class IdxFile
         private const int ChunkBytes = 1 << 16; // a multiple of every element size, so no element straddles two chunks
 
         private readonly Stream _source;
+        private readonly PrefixedStream _raw;
         private readonly Stream _input;
         private readonly string _name;
         private readonly bool _gzip;
@@ -207,8 +208,8 @@ public sealed class IdxFile
                     : Invariant($"the name ends in .gz but the data does not start with the gzip magic 1F 8B (its first bytes are {Hex(prefix.AsSpan(0, n))})."));
             }
 
-            var prefixed = new PrefixedStream(prefix, n, stream);
-            _input = _gzip ? new GZipStream(prefixed, CompressionMode.Decompress) : prefixed;
+            _raw = new PrefixedStream(prefix, n, stream);
+            _input = _gzip ? new GZipStream(_raw, CompressionMode.Decompress) : _raw;
             _chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         }
 
@@ -342,6 +343,24 @@ public sealed class IdxFile
             int n;
             while ((n = ReadFully(_chunk)) > 0) extra += n;
             if (extra > 0) throw Trailing(header, extra);
+            if (_gzip) CheckGzipEnd(header);
+        }
+
+        /// <summary>
+        /// GZipStream verifies the trailer (CRC-32 and size) when it is there, but ends quietly when the compressed data
+        /// stops short of it. A whole file ends with its uncompressed size mod 2³², little-endian: check that.
+        /// </summary>
+        private void CheckGzipEnd(Header header)
+        {
+            while (_raw.Read(_chunk) > 0)
+            {
+            }
+
+            uint expected = unchecked((uint)(4 + 4L * header.Dimensions.Length + header.DataBytes));
+            if (_raw.Total < 18 || _raw.LastFour != expected)
+            {
+                throw Fail(Invariant($"the gzip data ends without its trailer: its last 4 bytes read as size {_raw.LastFour}, but it decompressed to {expected} bytes. The file is truncated (or is several concatenated gzip members, which is not supported)."));
+            }
         }
 
         public void Dispose()
@@ -410,6 +429,12 @@ public sealed class IdxFile
     {
         private int _position;
 
+        /// <summary>Bytes read so far.</summary>
+        public long Total { get; private set; }
+
+        /// <summary>The last 4 bytes read, as a little-endian number (the gzip trailer's size field).</summary>
+        public uint LastFour { get; private set; }
+
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -420,15 +445,21 @@ public sealed class IdxFile
 
         public override int Read(Span<byte> buffer)
         {
+            int n;
             if (_position < prefixLength && buffer.Length > 0)
             {
-                int n = Math.Min(buffer.Length, prefixLength - _position);
+                n = Math.Min(buffer.Length, prefixLength - _position);
                 prefix.AsSpan(_position, n).CopyTo(buffer);
                 _position += n;
-                return n;
+            }
+            else
+            {
+                n = rest.Read(buffer);
             }
 
-            return rest.Read(buffer);
+            for (int i = Math.Max(0, n - 4); i < n; i++) LastFour = LastFour >> 8 | (uint)buffer[i] << 24;
+            Total += n;
+            return n;
         }
 
         public override void Flush()
