@@ -52,6 +52,37 @@ public class AllocationTests
         Assert.Equal(0, Allocated(() => m.Evaluate(x.AsSpan(0, 5 * 6), t.AsSpan(0, 5 * 4), 5)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void New_activations_losses_and_optimizers_train_and_predict_without_allocating(int batch)
+    {
+        float[] x = new float[batch * 6], t = new float[batch * 4], y = new float[batch * 4];
+        for (int i = 0; i < x.Length; i++) x[i] = (i % 7) / 7f - 0.4f;
+        for (int i = 0; i < t.Length; i++) t[i] = (i % 3) / 3f;
+        int[] labels = new int[batch], classes = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = i % 4;
+
+        var a = new FdVocabularyA(batch, 1);
+        var b = new FdVocabularyB(batch, 1);
+        var bce = new FdBce(batch, 1);
+        var ce = new FdCe(batch, 1);
+        Assert.Equal(0, Allocated(() => a.TrainStep(x, t, batch)));
+        Assert.Equal(0, Allocated(() => b.TrainStep(x, t, batch)));
+        Assert.Equal(0, Allocated(() => bce.TrainStep(x, t, batch)));
+        Assert.Equal(0, Allocated(() => ce.TrainStep(x, labels, batch)));
+        Assert.Equal(0, Allocated(() => ce.PredictClasses(x, classes, batch)));
+        Assert.Equal(0, Allocated(() => _ = ce.Accuracy(x, labels, batch)));
+        Assert.Equal(0, Allocated(() => _ = ce.PredictClass(x.AsSpan(0, 6))));
+        Assert.Equal(0, Allocated(() => b.Predict(x, y, batch)));
+
+        float[] x5 = new float[batch * 5], t3 = new float[batch * 3];
+        var adamw = new OptAdamW(batch, 1) { Schedule = LearningRateSchedule.Cosine(10_000, 1e-4) };
+        var nesterov = new OptNesterov(batch, 1) { Schedule = LearningRateSchedule.Step(100, 0.9) };
+        Assert.Equal(0, Allocated(() => adamw.TrainStep(x5, t3, batch)));
+        Assert.Equal(0, Allocated(() => nesterov.TrainStep(x5, t3, batch)));
+    }
+
     [Fact]
     public void Proximal_training_allocates_nothing()
     {

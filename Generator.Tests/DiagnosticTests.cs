@@ -45,7 +45,7 @@ public class DiagnosticTests
         { "CMP017", DiagnosticSeverity.Error, "[Input(4)][Dense(2, [|Name = \"1st\"|])] public partial class M;" },
         { "CMP018", DiagnosticSeverity.Error, "[Input(4)][Dense(2, Activation.Sigmoid)][KlSparsity(0.05, 3)][[|KlSparsity(0.1, 3)|]] public partial class M;" },
         { "CMP019", DiagnosticSeverity.Error, "[Model([|LearningRate = 0|])][Input(4)][Dense(2)] public partial class M;" },
-        { "CMP020", DiagnosticSeverity.Error, "[Input(4)][Dense(8, [|Activation.Softmax|])][Dense(3, Activation.Softmax)] public partial class M;" },
+        { "CMP020", DiagnosticSeverity.Error, "[Model(Loss = Loss.SoftmaxCrossEntropy)][Input(4)][Dense(8, [|Activation.Softmax|])][Dense(3, Activation.Softmax)] public partial class M;" },
         { "CMP021", DiagnosticSeverity.Error, "[Model([|Loss = Loss.BinaryCrossEntropy|])][Input(4)][Dense(1)] public partial class M;" },
         { "CMP021", DiagnosticSeverity.Error, "[Model([|Loss = Loss.SoftmaxCrossEntropy|])][Input(4)][Dense(3, Activation.Sigmoid)] public partial class M;" },
         { "CMP022", DiagnosticSeverity.Warning, "[Model([|Loss = Loss.MeanAbsoluteError|])][Input(4)][Dense(3, Activation.Softmax)] public partial class M;" },

@@ -40,6 +40,27 @@ public class SnapshotTests
         public partial class DeepModel;
         """;
 
+    public const string Classifier = GeneratorHarness.Usings + """
+        namespace Demo;
+
+        [Model(Loss = Loss.SoftmaxCrossEntropy, Optimizer = Optimizer.AdamW, LearningRate = 0.001, WeightDecay = 0.05)]
+        [Input(64)]
+        [Dense(32, Activation.Gelu)]
+        [ActivityL1(0.001)]
+        [Dense(16, Activation.LeakyRelu, Alpha = 0.1)]
+        [Dense(10, Activation.Softmax)]
+        public partial class Classifier;
+        """;
+
+    [Fact]
+    public void Classifier_with_labels_softmax_cross_entropy_and_AdamW()
+    {
+        var r = GeneratorHarness.Run(Classifier);
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.Empty(r.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Snapshot.Match("Classifier", r.Sources["Demo.Classifier.g.cs"]);
+    }
+
     [Fact]
     public void Seed_autoencoder()
     {

@@ -5,7 +5,7 @@
 namespace Demo
 {
     /// <summary>
-    /// 32 → hid1: Dense 24 relu → hid2: Dense 16 sigmoid → code: Dense 8 tanh → out: Dense 32 linear; half squared error, SGD.
+    /// 32 → hid1: Dense 24 relu → hid2: Dense 16 sigmoid → code: Dense 8 tanh → out: Dense 32 linear; half squared error (1/B)·Σ ½‖y − t‖², SGD.
     /// </summary>
     partial class DeepModel
     {
@@ -90,8 +90,22 @@ namespace Demo
         /// <summary>The gradient of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, laid out as <see cref="Parameters"/>.</summary>
         public global::System.ReadOnlySpan<float> Gradients => _gradients;
 
-        /// <summary>SGD learning rate, settable between steps (initially 0.1).</summary>
+        /// <summary>The learning rate of SGD, settable between steps (initially 0.1); the base rate when a <see cref="Schedule"/> is set.</summary>
         public float LearningRate { get; set; } = 0.1f;
+
+        /// <summary>An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>), applied to <see cref="LearningRate"/> by the number of updates taken.</summary>
+        public global::Compiled.LearningRateSchedule? Schedule { get; set; }
+
+        /// <summary>
+        /// Forgets the optimizer's state and restarts the update count that the
+        /// <see cref="Schedule"/> read, as a new <c>torch.optim</c> optimizer (and scheduler) would start.
+        /// </summary>
+        public void ResetOptimizer()
+        {
+            _updates = 0;
+        }
+
+        private long _updates;
 
         /// <summary>The regularizer coefficients, tunable at run time; 0 turns a term off.</summary>
         public RegularizationCoefficients Regularization { get; } = new RegularizationCoefficients();
@@ -172,7 +186,7 @@ namespace Demo
         private static readonly global::System.Collections.Generic.Dictionary<string, string> s_checkpointMetadata = new global::System.Collections.Generic.Dictionary<string, string>
         {
             ["model"] = "DeepModel",
-            ["architecture"] = "32 → hid1: Dense 24 relu → hid2: Dense 16 sigmoid → code: Dense 8 tanh → out: Dense 32 linear; half squared error, SGD.",
+            ["architecture"] = "32 → hid1: Dense 24 relu → hid2: Dense 16 sigmoid → code: Dense 8 tanh → out: Dense 32 linear; half squared error (1/B)·Σ ½‖y − t‖², SGD.",
         };
 
         /// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>
@@ -292,8 +306,8 @@ namespace Demo
             // Data loss ((1/B)·Σ ½‖y − t‖²) fused with the output layer's backward step:
             global::System.Span<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 32);
             // outD = (∂data/∂y + activity terms) ⊙ 1
-            double sse = global::Compiled.Kernels.Linear.SquaredErrorBackward(outA, targets, outD, invB, 0f, 0f);
-            double data = sse * 0.5 / batch;
+            double sum = global::Compiled.Kernels.Linear.SquaredErrorBackward(outA, targets, outD, invB, 0f, 0f);
+            double data = sum * 0.5 / batch;
             LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1Pre, termHid1KernelL1, termHid2KlSparsity, termHid2BiasL2, termCodeActivityL2, termWeightDecay, termHiddenL1, termWeightL2);
             LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(24, (float)(hid1OutSums.SumAbs / (batch * 24.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 24.0)), (float)(hid1OutSums.Zeros / (batch * 24.0)), hid1OutSums.DeadUnits), new global::Compiled.WeightSparsity(768, hid1WeightSums.Zeros), new global::Compiled.ActivitySparsity(16, (float)(hid2OutSums.SumAbs / (batch * 16.0)), (float)(hid2OutSums.BelowEpsilon / (batch * 16.0)), (float)(hid2OutSums.Zeros / (batch * 16.0)), hid2OutSums.DeadUnits), new global::Compiled.KlSparsity(r.Hid2KlTarget, hid2Kl.MeanRhoHat, hid2Kl.MinRhoHat, hid2Kl.MaxRhoHat), new global::Compiled.WeightSparsity(384, hid2WeightSums.Zeros), new global::Compiled.ActivitySparsity(8, (float)(codeOutSums.SumAbs / (batch * 8.0)), (float)(codeOutSums.BelowEpsilon / (batch * 8.0)), (float)(codeOutSums.Zeros / (batch * 8.0)), codeOutSums.DeadUnits), new global::Compiled.WeightSparsity(128, codeWeightSums.Zeros), new global::Compiled.WeightSparsity(256, outWeightSums.Zeros));
             if (!backward) return loss;
@@ -337,7 +351,8 @@ namespace Demo
             float total = ComputeGradients(inputs, targets, batch);
             if (DivergenceGuard) GuardDivergence(inputs, batch);
             _step++;
-            float lr = LearningRate;
+            float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;
+            _updates++;
             RegularizationCoefficients r = Regularization;
             // hid1.weight: proximal L1 — w ← sign(v)·max(|v| − lr·λ, 0), v = w − lr·g
             global::Compiled.Kernels.Sgd.StepSoftThreshold(new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_gradients, 0, 768), lr, lr * (r.Hid1KernelL1));
@@ -429,7 +444,7 @@ namespace Demo
                 Total = (float)(data + hid1ActivityL1Pre + hid1KernelL1 + hid2KlSparsity + hid2BiasL2 + codeActivityL2 + weightDecay + hiddenL1 + weightL2);
             }
 
-            /// <summary>The data loss (half squared error, per sample).</summary>
+            /// <summary>The data loss (half squared error (1/B)·Σ ½‖y − t‖²).</summary>
             public float Data { get; }
 
             /// <summary>hid1.activity_l1(pre): λ·Σ|z|/(B·24) on hid1 pre-activation.</summary>

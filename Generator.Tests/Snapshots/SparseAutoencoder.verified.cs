@@ -68,8 +68,22 @@ namespace Demo
         /// <summary>The gradient of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, laid out as <see cref="Parameters"/>.</summary>
         public global::System.ReadOnlySpan<float> Gradients => _gradients;
 
-        /// <summary>SGD learning rate, settable between steps (initially 0.01).</summary>
+        /// <summary>The learning rate of SGD, settable between steps (initially 0.01); the base rate when a <see cref="Schedule"/> is set.</summary>
         public float LearningRate { get; set; } = 0.01f;
+
+        /// <summary>An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>), applied to <see cref="LearningRate"/> by the number of updates taken.</summary>
+        public global::Compiled.LearningRateSchedule? Schedule { get; set; }
+
+        /// <summary>
+        /// Forgets the optimizer's state and restarts the update count that the
+        /// <see cref="Schedule"/> read, as a new <c>torch.optim</c> optimizer (and scheduler) would start.
+        /// </summary>
+        public void ResetOptimizer()
+        {
+            _updates = 0;
+        }
+
+        private long _updates;
 
         /// <summary>The regularizer coefficients, tunable at run time; 0 turns a term off.</summary>
         public RegularizationCoefficients Regularization { get; } = new RegularizationCoefficients();
@@ -221,8 +235,8 @@ namespace Demo
             // Data loss (mean of (y − t)² over batch × 784) fused with the output layer's backward step:
             global::System.Span<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 784);
             // outD = (∂data/∂y + activity terms) ⊙ a(1 − a)
-            double sse = global::Compiled.Kernels.Sigmoid.SquaredErrorBackward(outA, targets, outD, 2f / (batch * 784), 0f, 0f);
-            double data = sse / (batch * 784.0);
+            double sum = global::Compiled.Kernels.Sigmoid.SquaredErrorBackward(outA, targets, outD, 2f / (batch * 784), 0f, 0f);
+            double data = sum / (batch * 784.0);
             LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1);
             LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(400, (float)(hid1OutSums.SumAbs / (batch * 400.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 400.0)), (float)(hid1OutSums.Zeros / (batch * 400.0)), hid1OutSums.DeadUnits));
             if (!backward) return loss;
@@ -250,7 +264,8 @@ namespace Demo
             float total = ComputeGradients(inputs, targets, batch);
             if (DivergenceGuard) GuardDivergence(inputs, batch);
             _step++;
-            float lr = LearningRate;
+            float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;
+            _updates++;
             global::Compiled.Kernels.Sgd.Step(new global::System.Span<float>(_parameters, 0, 628384), new global::System.Span<float>(_gradients, 0, 628384), lr);
             return total;
         }

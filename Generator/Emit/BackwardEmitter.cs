@@ -47,7 +47,7 @@ internal static class BackwardEmitter
 
     private static void WritePreActivation(IndentedWriter w, ModelSpec m, LayerSpec l)
     {
-        if (!l.KeepPreActivation) return;
+        if (!Coefficients.Reads(m, l.Index, TensorKind.PreActivation)) return; // z may be kept for other reasons (derivative, logits)
         w.Line("// " + l.Name + ": pre-activation penalties, δ += l1·sign(z) + 2·l2·z");
         w.Line(Names.Kernels + ".Penalty.AddGradient(" + Names.Z(l) + ", " + Names.D(l) + ", "
                + Coefficients.Gradient(m, l.Index, TensorKind.PreActivation, NormKind.L1) + ", " + Coefficients.Gradient(m, l.Index, TensorKind.PreActivation, NormKind.L2) + ");");
