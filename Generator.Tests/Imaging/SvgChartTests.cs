@@ -119,6 +119,18 @@ public class SvgChartTests
     }
 
     [Fact]
+    public void Rounding_noise_does_not_push_the_axis_out_by_a_whole_step()
+    {
+        double almostTenth = 0.3 - 0.01 * 20;   // 0.09999999999999998
+        Assert.True(almostTenth < 0.1);
+        var doc = XDocument.Parse(SvgChart.Lines("t", "x", "y", [new Series("s", [0, 1], [almostTenth, 0.29])]));
+        var points = Points(Assert.Single(All(doc, "polyline")));
+        Assert.Equal(SvgChart.PlotBottom, points[0].Y);   // the axis starts at 0.10, not 0.05
+        Assert.Contains("0.10", All(doc, "text").Select(t => t.Value));
+        Assert.DoesNotContain("0.05", All(doc, "text").Select(t => t.Value));
+    }
+
+    [Fact]
     public void Log_y_skips_non_positive_values_and_spans_whole_decades()
     {
         var doc = XDocument.Parse(SvgChart.Lines("t", "epoch", "loss", [new Series("s", [1, 2, 3, 4, 5], [0, -1, 10, 100, 1000])], logY: true));

@@ -114,7 +114,8 @@ public static class SvgChart
             double step = NiceStep(yMax - yMin);
             if (double.IsFinite(step) && step > 0)
             {
-                double low = Math.Floor(yMin / step) * step, high = Math.Ceiling(yMax / step) * step;
+                // The tolerance keeps 0.3 - 0.2 = 0.0999… from pulling the axis down a whole step to 0.05.
+                double low = Math.Floor(yMin / step + 1e-9) * step, high = Math.Ceiling(yMax / step - 1e-9) * step;
                 if (double.IsFinite(low) && double.IsFinite(high))
                     (yMin, yMax) = (low, high);
             }
