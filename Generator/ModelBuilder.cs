@@ -22,7 +22,7 @@ internal static class ModelBuilder
         "InputSize", "OutputSize", "ParameterCount", "DefaultMaxBatch", "MaxBatch", "Parameters", "Gradients", "LearningRate",
         "Regularization", "RegularizationCoefficients", "LastLoss", "LossBreakdown", "LastSparsity", "SparsityReport",
         "SparsityEpsilon", "Threads", "ParameterLayout", "Save", "Load", "DivergenceGuard", "Step", "Summary", "Predict", "ComputeGradients", "TrainStep", "Evaluate", ".ctor()", ".ctor(int,int)",
-        "Momentum", "Beta1", "Beta2", "Epsilon", "WeightDecay", "Schedule", "ResetOptimizer", "PredictClasses", "PredictClass", "Accuracy", "Fit",
+        "Momentum", "Beta1", "Beta2", "Epsilon", "WeightDecay", "Schedule", "ResetOptimizer", "PredictClasses", "PredictClass", "Accuracy", "Fit", "EpochReport",
     ];
 
     private sealed class LayerDraft(string name, int units, ActivationKind activation, DeclaredAttribute attribute)

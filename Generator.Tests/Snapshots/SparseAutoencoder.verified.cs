@@ -311,6 +311,79 @@ namespace Demo
         }
 
         /// <summary>
+        /// Trains for <paramref name="epochs"/> passes over <paramref name="data"/> in mini-batches of <paramref name="batchSize"/>
+        /// rows (at most <see cref="MaxBatch"/>; the last batch of an epoch may be shorter), in an order shuffled per epoch from
+        /// <paramref name="seed"/> (the same on every machine), one <see cref="TrainStep"/> per batch. After each epoch
+        /// <paramref name="onEpoch"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the
+        /// shuffle of epoch <paramref name="firstEpoch"/> + e, so a run can be resumed. Allocates the batch buffers once per call.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The data's row sizes do not match the model, or a count is out of range.</exception>
+        public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)
+        {
+            if (data is null) throw new global::System.ArgumentNullException(nameof(data));
+            if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.FeatureSize} features per row; the model's InputSize is {InputSize}."), nameof(data));
+            if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}."), nameof(data));
+            if (epochs < 0) throw new global::System.ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0.");
+            if (firstEpoch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "firstEpoch must be ≥ 0.");
+            if ((uint)(batchSize - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);
+            global::Compiled.Data.MiniBatches batches = data.CreateBatches(batchSize, seed, shuffle: true, dropLast: false);
+            global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+            for (int e = 0; e < epochs; e++)
+            {
+                sums.Clear();
+                int samples = 0, steps = 0;
+                long start = global::System.Diagnostics.Stopwatch.GetTimestamp();
+                foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+                {
+                    TrainStep(batch.Inputs, batch.Targets, batch.Count);
+                    LossBreakdown loss = LastLoss;
+                    for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
+                    samples += batch.Count;
+                    steps++;
+                }
+                double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+                onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples)));
+            }
+        }
+
+        /// <summary>One epoch of <see cref="Fit"/>: its number, size, time and the sample-weighted mean of every loss term.</summary>
+        public readonly struct EpochReport
+        {
+            [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+            internal EpochReport(int epoch, int steps, int samples, double seconds, LossBreakdown loss)
+            {
+                Epoch = epoch;
+                Steps = steps;
+                Samples = samples;
+                Seconds = seconds;
+                Loss = loss;
+            }
+
+            /// <summary>The epoch number (from 0, counting <c>firstEpoch</c>), which also selects its shuffle.</summary>
+            public int Epoch { get; }
+
+            /// <summary>Training steps taken (batches).</summary>
+            public int Steps { get; }
+
+            /// <summary>Rows trained on.</summary>
+            public int Samples { get; }
+
+            /// <summary>Wall-clock seconds of the epoch.</summary>
+            public double Seconds { get; }
+
+            /// <summary>Rows per second.</summary>
+            public double SamplesPerSecond => Seconds > 0 ? Samples / Seconds : 0;
+
+            /// <summary>The mean of each loss term over the epoch's rows, as it was before each step's update.</summary>
+            public LossBreakdown Loss { get; }
+
+            /// <summary>"epoch 3: 60000 samples in 2.1 s; total … = data … + …", invariant culture.</summary>
+            public override string ToString()
+                => global::System.FormattableString.Invariant($"epoch {Epoch}: {Samples} samples in {Seconds:F2} s; {Loss}");
+        }
+
+        /// <summary>
         /// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its
         /// current coefficient and exact scaling — as Keras' <c>model.summary()</c>.
         /// </summary>

@@ -36,6 +36,8 @@ internal static class ModelEmitter
             w.Line();
             OptimizerEmitter.Write(w, model);
             w.Line();
+            FitEmitter.Write(w, model);
+            w.Line();
             TypesEmitter.Write(w, model);
         }
         while (scopes.Count > 0) scopes.Pop().Dispose();

@@ -1,0 +1,89 @@
+using System.Linq;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>
+/// <c>Fit</c>: the convenience training loop over a <c>Compiled.Data.Dataset</c> (deterministic shuffled mini-batches,
+/// one <c>TrainStep</c> each, a per-epoch report with the sample-weighted mean of every loss term), and its
+/// <c>EpochReport</c>. The hand-written <c>TrainStep</c> loop stays the primary API; this is that loop, written once.
+/// </summary>
+internal static class FitEmitter
+{
+    public static void Write(IndentedWriter w, ModelSpec m)
+    {
+        string targets = m.UsesLabels ? "batch.Labels" : "batch.Targets";
+        w.Lines(
+            "/// <summary>",
+            "/// Trains for <paramref name=\"epochs\"/> passes over <paramref name=\"data\"/> in mini-batches of <paramref name=\"batchSize\"/>",
+            "/// rows (at most <see cref=\"MaxBatch\"/>; the last batch of an epoch may be shorter), in an order shuffled per epoch from",
+            "/// <paramref name=\"seed\"/> (the same on every machine), one <see cref=\"TrainStep\"/> per batch. After each epoch",
+            "/// <paramref name=\"onEpoch\"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the",
+            "/// shuffle of epoch <paramref name=\"firstEpoch\"/> + e, so a run can be resumed. Allocates the batch buffers once per call.",
+            "/// </summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">The data's row sizes do not match the model" + (m.UsesLabels ? ", or it has no labels" : "") + ", or a count is out of range.</exception>");
+        using (w.Block("public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)"))
+        {
+            w.Line("if (data is null) throw new global::System.ArgumentNullException(nameof(data));");
+            w.Line("if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($\"data has {data.FeatureSize} features per row; the model's InputSize is {InputSize}.\"), nameof(data));");
+            if (m.UsesLabels)
+                w.Line("if (!data.HasLabels) throw new global::System.ArgumentException(\"data has no class labels; this model trains on labels (Loss.SoftmaxCrossEntropy).\", nameof(data));");
+            else
+                w.Line("if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($\"data has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}.\"), nameof(data));");
+            w.Line("if (epochs < 0) throw new global::System.ArgumentOutOfRangeException(nameof(epochs), epochs, \"epochs must be ≥ 0.\");");
+            w.Line("if (firstEpoch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, \"firstEpoch must be ≥ 0.\");");
+            w.Line("if ((uint)(batchSize - 1) >= (uint)_maxBatch) " + Names.Kernels + ".ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);");
+            w.Line("global::Compiled.Data.MiniBatches batches = data.CreateBatches(batchSize, seed, shuffle: true, dropLast: false);");
+            w.Line("global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];");
+            using (w.Block("for (int e = 0; e < epochs; e++)"))
+            {
+                w.Line("sums.Clear();");
+                w.Line("int samples = 0, steps = 0;");
+                w.Line("long start = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+                using (w.Block("foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))"))
+                {
+                    w.Line("TrainStep(batch.Inputs, " + targets + ", batch.Count);");
+                    w.Line("LossBreakdown loss = LastLoss;");
+                    w.Line("for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;");
+                    w.Line("samples += batch.Count;");
+                    w.Line("steps++;");
+                }
+                w.Line("double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;");
+                w.Line("onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown("
+                       + string.Join(", ", Enumerable.Range(0, m.Terms.Count + 1).Select(i => "sums[" + Literal.Int(i) + "] / samples")) + ")));");
+            }
+        }
+        w.Line();
+        w.Line("/// <summary>One epoch of <see cref=\"Fit\"/>: its number, size, time and the sample-weighted mean of every loss term.</summary>");
+        using (w.Block("public readonly struct EpochReport"))
+        {
+            w.Line(ModelEmitter.GeneratedCode);
+            w.Line(ModelEmitter.Hidden);
+            using (w.Block("internal EpochReport(int epoch, int steps, int samples, double seconds, LossBreakdown loss)"))
+                w.Lines("Epoch = epoch;", "Steps = steps;", "Samples = samples;", "Seconds = seconds;", "Loss = loss;");
+            w.Lines(
+                "",
+                "/// <summary>The epoch number (from 0, counting <c>firstEpoch</c>), which also selects its shuffle.</summary>",
+                "public int Epoch { get; }",
+                "",
+                "/// <summary>Training steps taken (batches).</summary>",
+                "public int Steps { get; }",
+                "",
+                "/// <summary>Rows trained on.</summary>",
+                "public int Samples { get; }",
+                "",
+                "/// <summary>Wall-clock seconds of the epoch.</summary>",
+                "public double Seconds { get; }",
+                "",
+                "/// <summary>Rows per second.</summary>",
+                "public double SamplesPerSecond => Seconds > 0 ? Samples / Seconds : 0;",
+                "",
+                "/// <summary>The mean of each loss term over the epoch's rows, as it was before each step's update.</summary>",
+                "public LossBreakdown Loss { get; }",
+                "",
+                "/// <summary>\"epoch 3: 60000 samples in 2.1 s; total … = data … + …\", invariant culture.</summary>",
+                "public override string ToString()",
+                "    => global::System.FormattableString.Invariant($\"epoch {Epoch}: {Samples} samples in {Seconds:F2} s; {Loss}\");");
+        }
+    }
+}
