@@ -1,94 +1,174 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
+using Compiled.Data;
+using Compiled.Samples;
 using Samples.SparseAutoencoder;
 
-// The seed sparse autoencoder on the built-in dataset: trains once with the L1 activity penalty and once without,
-// and shows what the penalty does to the hidden code.
+// The seed sparse autoencoder, 784 → 400 tanh with ActivityL1(λ) → 784 sigmoid, on Fashion-MNIST (or the built-in
+// images): trains once with the L1 activity penalty and once without, shows what the penalty does to the hidden code,
+// and draws the learned features, the reconstructions and the loss curves into --out.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-var options = Options.Parse(args);
+Options? options = Options.Parse(args);
 if (options is null) return 2;
 
-float[] train = SyntheticDigits.Generate(options.Samples, seed: 1);
-float[] test = SyntheticDigits.Generate(500, seed: 2);
-Console.WriteLine($"Data: built-in synthetic pen strokes, {options.Samples} training and 500 held-out 28×28 images.");
-Console.WriteLine($"Model: 784 → 400 tanh, ActivityL1(λ = {options.L1}, per-sample sum, batch mean) on hid1 → 784 sigmoid; MSE; SGD lr {options.LearningRate}; batch {options.Batch}; {options.Epochs} epochs; {options.Threads} thread(s).");
+SampleData data;
+try
+{
+    data = SampleData.Load(options.Data, options.Samples, options.TestSamples, oneHotTargets: false);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+if (data.Train.Count < options.Batch)
+{
+    Console.Error.WriteLine($"Only {data.Train.Count} training images were loaded; --batch ({options.Batch}) must not exceed that.");
+    return 2;
+}
+Console.WriteLine($"Data: {data.Description}.");
+Console.WriteLine($"Training: SGD lr {options.LearningRate}, batch {options.Batch}, {options.Epochs} epoch(s), {options.Threads} thread(s), λ = {options.L1} and, for comparison, λ = 0.");
 Console.WriteLine();
 
-Result sparse = Train(options, options.L1, train, test, verbose: true);
+Run sparse = Train(options, options.L1, data, verbose: true);
 Console.WriteLine();
-Result dense = Train(options, 0f, train, test, verbose: false);
+Run dense = Train(options, 0f, data, verbose: false);
 
 Console.WriteLine();
 Console.WriteLine("Held-out comparison after training:");
 Console.WriteLine($"  {"",-14} {"data loss",10} {"mean |a|",10} {"|a|<0.01",9} {"dead units",11}");
-Console.WriteLine($"  {"λ = " + options.L1,-14} {sparse.Data,10:F5} {sparse.MeanAbs,10:F4} {sparse.Below,8:P1} {sparse.Dead,7}/400");
-Console.WriteLine($"  {"λ = 0",-14} {dense.Data,10:F5} {dense.MeanAbs,10:F4} {dense.Below,8:P1} {dense.Dead,7}/400");
-if (sparse.MeanAbs < dense.MeanAbs && sparse.Below > dense.Below)
-    Console.WriteLine($"The L1 penalty did its job: mean |a| fell {dense.MeanAbs / Math.Max(sparse.MeanAbs, 1e-9f):F1}× and the share of near-zero hidden activations rose from {dense.Below:P1} to {sparse.Below:P1}.");
+Console.WriteLine($"  {"λ = " + options.L1,-14} {sparse.Final.Data,10:F5} {sparse.Final.MeanAbs,10:F4} {sparse.Final.Below,8:P1} {sparse.Final.Dead,7}/400");
+Console.WriteLine($"  {"λ = 0",-14} {dense.Final.Data,10:F5} {dense.Final.MeanAbs,10:F4} {dense.Final.Below,8:P1} {dense.Final.Dead,7}/400");
+if (sparse.Final.MeanAbs < dense.Final.MeanAbs && sparse.Final.Below > dense.Final.Below)
+    Console.WriteLine($"The L1 penalty did its job: mean |a| fell {dense.Final.MeanAbs / Math.Max(sparse.Final.MeanAbs, 1e-9f):F1}× and the share of near-zero hidden activations rose from {dense.Final.Below:P1} to {sparse.Final.Below:P1}.");
 else
     Console.WriteLine("The L1 penalty did NOT make the code sparser in this run (try more epochs or a larger λ).");
+
+Console.WriteLine();
+WritePictures(options.Out, sparse, dense, data);
 return 0;
 
-static Result Train(Options o, float l1, float[] train, float[] test, bool verbose)
+static Run Train(Options o, float l1, SampleData data, bool verbose)
 {
     var model = new SparseAutoencoder(o.Batch, seed: 42) { LearningRate = o.LearningRate, Threads = o.Threads };
     model.Regularization.Hid1ActivityL1 = l1;
-    int n = train.Length / SparseAutoencoder.InputSize;
     if (verbose)
     {
         Console.Write(model.Summary());
         Console.WriteLine();
     }
-    if (verbose)
-        Console.WriteLine($"{"epoch",5} {"data loss",10} {"L1 term",10} {"mean |a|",10} {"|a|<0.01",9} {"dead",5} {"samples/s",10}");
-    Result r = default;
-    for (int epoch = 1; epoch <= o.Epochs; epoch++)
+    MiniBatches batches = data.Train.CreateBatches(o.Batch, seed: 7, shuffle: true, dropLast: true);
+    var epochs = new List<Measured>();
+    var trainData = new List<double>();
+    var trainL1 = new List<double>();
+    string title = $"λ = {l1}";
+    for (int epoch = 0; epoch < o.Epochs; epoch++)
     {
-        var clock = Stopwatch.StartNew();
-        for (int start = 0; start + o.Batch <= n; start += o.Batch)
+        double sumData = 0, sumL1 = 0;
+        int seen = 0;
+        double rate = 0;
+        ProgressDisplay.Run($"{title}, epoch {epoch + 1}/{o.Epochs}", batches.ExamplesPerEpoch, progress =>
         {
-            ReadOnlySpan<float> x = train.AsSpan(start * SparseAutoencoder.InputSize, o.Batch * SparseAutoencoder.InputSize);
-            model.TrainStep(x, x, o.Batch);
-        }
-        double rate = n / o.Batch * o.Batch / clock.Elapsed.TotalSeconds;
-        r = Measure(model, test);
+            foreach (Batch batch in batches.Epoch(epoch))
+            {
+                model.TrainStep(batch.Inputs, batch.Targets, batch.Count);
+                sumData += model.LastLoss.Data * batch.Count;
+                sumL1 += model.LastLoss.Hid1ActivityL1 * batch.Count;
+                seen += batch.Count;
+                progress.Advance(batch.Count, () => $"data {sumData / seen:F5}  L1 {sumL1 / seen:F4}");
+            }
+            rate = progress.SamplesPerSecond;
+        });
+        trainData.Add(sumData / seen);
+        trainL1.Add(sumL1 / seen);
+        Measured m = Measure(model, data.Test) with { SamplesPerSecond = rate };
+        epochs.Add(m);
         if (verbose)
-            Console.WriteLine($"{epoch,5} {r.Data,10:F5} {r.L1,10:F5} {r.MeanAbs,10:F4} {r.Below,8:P1} {r.Dead,5} {rate,10:F0}");
+        {
+            if (epoch == 0)
+                Console.WriteLine($"{"epoch",5} {"data loss",10} {"L1 term",10} {"mean |a|",10} {"|a|<0.01",9} {"dead",5} {"samples/s",10}   (held-out set)");
+            Console.WriteLine($"{epoch + 1,5} {m.Data,10:F5} {m.L1,10:F5} {m.MeanAbs,10:F4} {m.Below,8:P1} {m.Dead,5} {m.SamplesPerSecond,10:F0}");
+        }
     }
-    return r;
+    return new Run(model, epochs, trainData, trainL1, l1);
 }
 
 // The held-out set through Evaluate: the loss terms and the sparsity telemetry, without touching the model.
-static Result Measure(SparseAutoencoder model, float[] data)
+static Measured Measure(SparseAutoencoder model, Dataset data)
 {
-    int batch = model.MaxBatch, n = data.Length / SparseAutoencoder.InputSize, batches = 0;
+    int batch = model.MaxBatch, batches = 0;
     double dataLoss = 0, l1 = 0, meanAbs = 0, below = 0;
     int dead = 400;
-    for (int start = 0; start + batch <= n; start += batch, batches++)
+    for (int start = 0; start + batch <= data.Count; start += batch, batches++)
     {
-        ReadOnlySpan<float> x = data.AsSpan(start * SparseAutoencoder.InputSize, batch * SparseAutoencoder.InputSize);
+        ReadOnlySpan<float> x = data.Features.Slice(start * SparseAutoencoder.InputSize, batch * SparseAutoencoder.InputSize);
         var loss = model.Evaluate(x, x, batch);
         var s = model.LastSparsity.Hid1;
         dataLoss += loss.Data; l1 += loss.Hid1ActivityL1; meanAbs += s.MeanAbs; below += s.FractionBelowEpsilon;
         dead = Math.Min(dead, s.DeadUnits);
     }
-    return new Result((float)(dataLoss / batches), (float)(l1 / batches), (float)(meanAbs / batches), (float)(below / batches), dead);
+    return new Measured((float)(dataLoss / batches), (float)(l1 / batches), (float)(meanAbs / batches), (float)(below / batches), dead, 0);
 }
 
-readonly record struct Result(float Data, float L1, float MeanAbs, float Below, int Dead);
-
-sealed record Options(int Epochs, int Samples, int Batch, float L1, float LearningRate, int Threads)
+static void WritePictures(string directory, Run sparse, Run dense, SampleData data)
 {
+    Directory.CreateDirectory(directory);
+    string filters = Path.Combine(directory, "filters.png"), reconstructions = Path.Combine(directory, "reconstructions.png"), loss = Path.Combine(directory, "loss.svg");
+
+    // The 400 learned features: row j of hid1.weight as a 28×28 tile, each tile stretched to its own range.
+    Pictures.FeatureGrid(sparse.Model.Hid1Weight, 400, 28, 28, columns: 20).WritePng(filters);
+
+    // Ten held-out inputs over their reconstructions.
+    int n = Math.Min(10, Math.Min(data.Test.Count, sparse.Model.MaxBatch));
+    ReadOnlySpan<float> inputs = data.Test.Features.Slice(0, n * 784);
+    var outputs = new float[n * 784];
+    sparse.Model.Predict(inputs, outputs, n);
+    Pictures.InputsOverReconstructions(inputs, outputs, n, 28, 28).WritePng(reconstructions);
+
+    // Loss curves per term, per epoch.
+    double[] epochs = new double[sparse.Epochs.Count];
+    for (int i = 0; i < epochs.Length; i++) epochs[i] = i + 1;
+    double[] Held(Run r, Func<Measured, double> f) { var v = new double[r.Epochs.Count]; for (int i = 0; i < v.Length; i++) v[i] = f(r.Epochs[i]); return v; }
+    var series = new List<Series>
+    {
+        new($"training data loss (λ = {sparse.Lambda})", epochs, sparse.TrainData.ToArray()),
+        new($"training L1 term (λ = {sparse.Lambda})", epochs, sparse.TrainL1.ToArray()),
+        new($"held-out data loss (λ = {sparse.Lambda})", epochs, Held(sparse, m => m.Data)),
+        new("held-out data loss (λ = 0)", epochs, Held(dense, m => m.Data)),
+    };
+    SvgChart.Write(loss, SvgChart.Lines("Sparse autoencoder: loss per term", "epoch", "loss (log scale)", series, logY: true));
+
+    Console.WriteLine("Pictures:");
+    Console.WriteLine($"  {filters}  (the 400 hidden units' input weights, 20 × 20 tiles of 28 × 28)");
+    Console.WriteLine($"  {reconstructions}  (top: {n} held-out inputs; bottom: their reconstructions)");
+    Console.WriteLine($"  {loss}  (loss curves per term)");
+}
+
+readonly record struct Measured(float Data, float L1, float MeanAbs, float Below, int Dead, double SamplesPerSecond);
+
+sealed record Run(SparseAutoencoder Model, List<Measured> Epochs, List<double> TrainData, List<double> TrainL1, float Lambda)
+{
+    public Measured Final => Epochs[^1];
+}
+
+sealed record Options(int Epochs, int Samples, int TestSamples, int Batch, float L1, float LearningRate, int Threads, string? Data, string Out)
+{
+    public const string Usage = "Usage: SparseAutoencoder [--epochs N] [--samples N] [--batch N] [--l1 λ] [--lr η] [--threads N] [--data DIR|none] [--out DIR]";
+
     public static Options? Parse(string[] args)
     {
-        int epochs = 10, samples = 4000, batch = 32, threads = Environment.ProcessorCount;
-        float l1 = 0.1f, lr = 0.05f;
+        int epochs = 5, samples = 10000, batch = 32, threads = Environment.ProcessorCount;
+        float l1 = 0.1f, lr = 0.01f;
+        string? data = null;
+        string output = "out";
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
+            if (a is "--help" or "-h") { Console.WriteLine(Usage); Environment.Exit(0); }
             string? v = i + 1 < args.Length ? args[i + 1] : null;
             bool ok = a switch
             {
@@ -98,17 +178,19 @@ sealed record Options(int Epochs, int Samples, int Batch, float L1, float Learni
                 "--l1" => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out l1) && l1 >= 0,
                 "--lr" => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out lr) && lr > 0,
                 "--threads" => int.TryParse(v, out threads) && threads > 0,
+                "--data" => (data = v) is not null,
+                "--out" => (output = v ?? "") .Length > 0,
                 _ => false,
             };
             if (!ok)
             {
                 Console.Error.WriteLine($"Bad or unknown option '{a} {v}'.");
-                Console.Error.WriteLine("Usage: SparseAutoencoder [--epochs N] [--samples N] [--batch N] [--l1 λ] [--lr η] [--threads N]");
+                Console.Error.WriteLine(Usage);
                 return null;
             }
             i++;
         }
         if (samples < batch) { Console.Error.WriteLine($"--samples ({samples}) must be at least --batch ({batch})."); return null; }
-        return new Options(epochs, samples, batch, l1, lr, threads);
+        return new Options(epochs, samples, Math.Max(batch, Math.Min(2000, samples)), batch, l1, lr, threads, data, output);
     }
 }
