@@ -6,7 +6,7 @@ namespace Compiled.Samples;
 
 /// <summary>
 /// Training progress: a live Spectre.Console bar with samples/s and the running loss when the output is a terminal;
-/// plain lines (about every 25 % of a phase) when the output is redirected or the <c>CI</c> variable is set.
+/// one plain line per phase when the output is redirected or the <c>CI</c> variable is set.
 /// </summary>
 public static class ProgressDisplay
 {
@@ -15,9 +15,10 @@ public static class ProgressDisplay
 
     /// <summary>
     /// Runs <paramref name="body"/>, which reports each trained batch to the <see cref="Reporter"/> it receives, under a
-    /// progress display for <paramref name="totalSamples"/> samples.
+    /// progress display for <paramref name="totalSamples"/> samples. Without the live display, one line is printed
+    /// when the phase ends, unless <paramref name="silentWhenPlain"/> (the caller prints its own summary line).
     /// </summary>
-    public static void Run(string title, long totalSamples, Action<Reporter> body)
+    public static void Run(string title, long totalSamples, Action<Reporter> body, bool silentWhenPlain = false)
     {
         if (Live)
         {
@@ -33,8 +34,9 @@ public static class ProgressDisplay
         }
         else
         {
-            Console.WriteLine(title);
-            body(new Reporter(title, totalSamples, null));
+            var reporter = new Reporter(title, totalSamples, null);
+            body(reporter);
+            if (!silentWhenPlain) Console.WriteLine($"{title}: {reporter.SamplesPerSecond:F0} samples/s  {reporter.LastStatus}");
         }
     }
 
@@ -45,7 +47,7 @@ public static class ProgressDisplay
         private readonly long _total;
         private readonly ProgressTask? _task;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _done, _nextLine;
+        private long _done;
         private TimeSpan _lastUpdate;
 
         internal Reporter(string title, long total, ProgressTask? task)
@@ -53,7 +55,6 @@ public static class ProgressDisplay
             _title = title;
             _total = total;
             _task = task;
-            _nextLine = total / 4;
         }
 
         /// <summary>Samples per second since the phase started.</summary>
@@ -76,11 +77,10 @@ public static class ProgressDisplay
                     _task.Description = Markup.Escape($"{_title}  {SamplesPerSecond,8:F0} samples/s  {status()}");
                 }
             }
-            else if (_done >= _nextLine && _done < _total)
-            {
-                _nextLine += Math.Max(1, _total / 4);
-                Console.WriteLine($"  {100.0 * _done / _total,5:F1} %  {SamplesPerSecond,8:F0} samples/s  {status()}");
-            }
+            else if (_done >= _total) LastStatus = status();
         }
+
+        /// <summary>The status text at the end of the phase (plain mode).</summary>
+        public string LastStatus { get; private set; } = "";
     }
 }

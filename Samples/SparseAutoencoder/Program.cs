@@ -82,7 +82,7 @@ static Run Train(Options o, float l1, SampleData data, bool verbose)
                 progress.Advance(batch.Count, () => $"data {sumData / seen:F5}  L1 {sumL1 / seen:F4}");
             }
             rate = progress.SamplesPerSecond;
-        });
+        }, silentWhenPlain: verbose);
         trainData.Add(sumData / seen);
         trainL1.Add(sumL1 / seen);
         Measured m = Measure(model, data.Test) with { SamplesPerSecond = rate };
@@ -135,12 +135,12 @@ static void WritePictures(string directory, Run sparse, Run dense, SampleData da
     double[] Held(Run r, Func<Measured, double> f) { var v = new double[r.Epochs.Count]; for (int i = 0; i < v.Length; i++) v[i] = f(r.Epochs[i]); return v; }
     var series = new List<Series>
     {
-        new($"training data loss (λ = {sparse.Lambda})", epochs, sparse.TrainData.ToArray()),
-        new($"training L1 term (λ = {sparse.Lambda})", epochs, sparse.TrainL1.ToArray()),
-        new($"held-out data loss (λ = {sparse.Lambda})", epochs, Held(sparse, m => m.Data)),
-        new("held-out data loss (λ = 0)", epochs, Held(dense, m => m.Data)),
+        new($"train data, λ={sparse.Lambda}", epochs, sparse.TrainData.ToArray()),
+        new($"train L1, λ={sparse.Lambda}", epochs, sparse.TrainL1.ToArray()),
+        new($"test data, λ={sparse.Lambda}", epochs, Held(sparse, m => m.Data)),
+        new("test data, λ=0", epochs, Held(dense, m => m.Data)),
     };
-    SvgChart.Write(loss, SvgChart.Lines("Sparse autoencoder: loss per term", "epoch", "loss (log scale)", series, logY: true));
+    SvgChart.Write(loss, SvgChart.Lines("Sparse autoencoder: loss per term", "epoch", "loss", series, logY: true));
 
     Console.WriteLine("Pictures:");
     Console.WriteLine($"  {filters}  (the 400 hidden units' input weights, 20 × 20 tiles of 28 × 28)");
@@ -161,7 +161,7 @@ sealed record Options(int Epochs, int Samples, int TestSamples, int Batch, float
 
     public static Options? Parse(string[] args)
     {
-        int epochs = 5, samples = 10000, batch = 32, threads = Environment.ProcessorCount;
+        int epochs = 10, samples = 10000, batch = 32, threads = Environment.ProcessorCount;
         float l1 = 0.1f, lr = 0.01f;
         string? data = null;
         string output = "out";
