@@ -21,6 +21,11 @@ float mean = divided.Evaluate(threes, threes, 2).OutActivityL1;
 Console.WriteLine($"   called directly, 0.1·Σ|x| = 0.1 · 16 · 3       = {sum:F4}   (Scaling.Sum; Keras 2.2, Keras 3.0–3.13, the PyTorch seed)");
 Console.WriteLine($"   as a layer's activity_regularizer, ÷ batch 2   = {mean:F4}   (Scaling.BatchMean; tf.keras 2.x, Keras ≥ 3.14)");
 Console.WriteLine("   No parameter produces the input, so this term is a constant: it changes the reported loss, never a gradient.");
+if (Math.Abs(sum - 4.8f) > 1e-5f || Math.Abs(mean - 2.4f) > 1e-5f)
+{
+    Console.Error.WriteLine($"Expected the Keras documentation's 4.8 and 2.4, got {sum} and {mean}.");
+    return 1;
+}
 Console.WriteLine();
 
 // ---- 2. The same network, regularized three ways, on one fixed batch ------------------------------------------------
