@@ -34,7 +34,7 @@ namespace Compiled.Kernels
 {
     /// <summary>The divergence check generated into <c>TrainStep</c>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public static class Divergence
+    public static partial class Divergence
     {
         /// <summary>True when every element is finite: one vectorized pass (the largest magnitude is NaN if any element is
         /// NaN, and ∞ if any is ±∞).</summary>
