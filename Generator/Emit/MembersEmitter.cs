@@ -115,7 +115,9 @@ internal static class MembersEmitter
             "",
             "/// <summary>",
             "/// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The",
-            "/// workers are a process-wide pool shared by all models; results do not depend on the thread count.",
+            m.IsDouble
+                ? "/// workers are a process-wide pool shared by all models. This float64 model's products run on the calling thread."
+                : "/// workers are a process-wide pool shared by all models; results do not depend on the thread count.",
             "/// </summary>",
             "public int Threads",
             "{",

@@ -87,7 +87,7 @@ internal static class TypesEmitter
         table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "layer", "units", "activation", "parameters"));
         foreach (LayerSpec l in m.Layers)
             table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, l.Name, l.Units, Names.Describe(l), N((long)l.Units * l.Inputs + l.Units)));
-        table.Append("  loss: ").Append(Names.DescribeLoss(m.Loss)).Append("; optimizer: ").Append(Names.DescribeOptimizer(m.Optimizer)).Append('\n');
+        table.Append("  loss: ").Append(Names.DescribeLoss(m.Loss)).Append("; optimizer: ").Append(Names.DescribeOptimizer(m.Optimizer)).Append(m.IsDouble ? "; float64" : "").Append('\n');
         w.Lines(
             "/// <summary>",
             "/// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its",
