@@ -186,8 +186,11 @@ public class Float64Tests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Keras_pre_activation_L1_and_weight_regularizers_reproduce_PyTorch_float64_to_1e10()
+    public void Keras_post_and_pre_activation_L1_and_weight_regularizers_reproduce_PyTorch_float64_to_1e10()
     {
+        var post = new KerasActivityL1Post64(4, 0);
+        Golden("keras_activity_l1_post_activation_A", post.Parameters, post.ComputeGradients, () => post.LastLoss.Data, Predictor(post.Predict, 6), () => post.Gradients.ToArray(),
+            ("activity_l1_hid1_post", () => post.LastLoss.Hid1ActivityL1));
         var pre = new KerasActivityL1Pre64(4, 0);
         Golden("keras_activity_l1_pre_activation_A", pre.Parameters, pre.ComputeGradients, () => pre.LastLoss.Data, Predictor(pre.Predict, 6), () => pre.Gradients.ToArray(),
             ("activity_l1_hid1_pre", () => pre.LastLoss.Hid1ActivityL1Pre));

@@ -64,6 +64,7 @@ public partial class ProximalLasso64;
 
 // ---- The golden networks (Golden/*.json) ------------------------------------------------------------------------------
 [Model(Precision = Precision.Float64)][Input(6)][Dense(5, Activation.Tanh)][ActivityL1(0.1)][Dense(6, Activation.Sigmoid)][ActivityL1(0.02)] public partial class KerasActivityL1x64;
+[Model(Precision = Precision.Float64)][Input(6)][Dense(5, Activation.Tanh)][ActivityL1(0.1, On = ActivityOn.Output)][Dense(6, Activation.Sigmoid)] public partial class KerasActivityL1Post64;
 [Model(Precision = Precision.Float64)][Input(6)][Dense(5, Activation.Tanh)][ActivityL1(0.1, On = ActivityOn.PreActivation)][Dense(6, Activation.Sigmoid)] public partial class KerasActivityL1Pre64;
 [Model(Precision = Precision.Float64)][Input(6)][Dense(5, Activation.Tanh)][KernelL1(0.01)][KernelL2(0.02)][BiasL1(0.005)][Dense(6, Activation.Sigmoid)][KernelL2(0.02)][BiasL1(0.005)] public partial class KerasWeightRegularizers64;
 [Model(Loss = Loss.HalfSquaredError, Precision = Precision.Float64)][Input(6)][Dense(5, Activation.Sigmoid)][KlSparsity(0.05, 3.0)][Dense(6, Activation.Sigmoid)][WeightDecay(0.001)] public partial class NgKlSparsity64;
