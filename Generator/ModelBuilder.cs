@@ -83,7 +83,11 @@ internal static class ModelBuilder
                     break;
                 case "Model":
                     if (a.Get("Loss") is { } l) { loss = (LossKind)int.Parse(l.Value, CultureInfo.InvariantCulture); lossArgument = l; }
-                    if (a.Get("Precision") is { Value: "1" }) precision = Precision.Float64;
+                    if (a.Get("Precision") is { } prec)
+                    {
+                        if (prec.Value == "1") precision = Precision.Float64;
+                        else if (prec.Value != "0") Report(Descriptors.BadPrecision, prec.Location, "(Precision)" + prec.Value);
+                    }
                     if (a.Get("Optimizer") is { } opt) { optimizer = optimizer with { Kind = (OptimizerKind)int.Parse(opt.Value, CultureInfo.InvariantCulture) }; optimizerArgument = opt; }
                     double Setting(string name, double value, Func<double, bool> valid, string range)
                     {
