@@ -106,6 +106,10 @@ public class Float64Tests(ITestOutputHelper output)
     }
 
     [Theory, MemberData(nameof(Batches))]
+    public void Gradients_through_the_softmax_Jacobian_under_a_regression_loss_match_finite_differences(int b)
+    { var m = new Fd64SoftmaxRegression(b, 3); Fd("softmax regression b=" + b, m.Parameters, () => m.ComputeGradients(X(b), T(b, 4), b), () => m.Gradients.ToArray(), () => m.Evaluate(X(b), T(b, 4), b).Total); }
+
+    [Theory, MemberData(nameof(Batches))]
     public void Gradients_with_KL_kernel_bias_weight_decay_and_theanets_terms_match_finite_differences(int b)
     {
         var m = new EveryRegularizer64(b, 5);
@@ -462,6 +466,46 @@ public class Float64Tests(ITestOutputHelper output)
         // And the float64 checkpoint loads into the float32 model, rounded to nearest.
         single.Load(new MemoryStream(bytes));
         for (int i = 0; i < single.Parameters.Length; i++) Assert.Equal((float)m.Parameters[i], single.Parameters[i]);
+    }
+
+    // ---- The run-time surface in double ------------------------------------------------------------------------------
+
+    [Fact]
+    public void Guard_settings_schedule_and_summary_work_in_double()
+    {
+        // DivergenceGuard: a NaN input is refused, naming the step; the parameters are untouched.
+        var m = new Fd64Tanh(2, 1);
+        double[] x = Enumerable.Range(0, 10).Select(i => i / 10.0).ToArray(), t = new double[6];
+        m.TrainStep(x, t, 2);
+        double[] before = m.Parameters.ToArray();
+        x[3] = double.NaN;
+        var e = Assert.Throws<TrainingDivergedException>(() => m.TrainStep(x, t, 2));
+        Assert.Equal(1, e.Step);
+        Assert.Equal(before, m.Parameters.ToArray());
+
+        // Coefficients and optimizer settings are doubles, validated as in float32.
+        m.Regularization.Hid1ActivityL1 = 1e-300;
+        Assert.Equal(1e-300, m.Regularization.Hid1ActivityL1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Regularization.Hid1ActivityL1 = -1);
+        var mom = new OptMomentum64(1, 0) { Momentum = 0.999999999999 };
+        Assert.Equal(0.999999999999, mom.Momentum);
+        Assert.Throws<ArgumentOutOfRangeException>(() => mom.Momentum = 1.0);
+
+        // The schedule's rate is computed in double, step by step.
+        var sgd = new OptSgd64(1, 0) { Schedule = LearningRateSchedule.Step(2, 0.5) };
+        double[] x5 = [0.1, 0.2, 0.3, 0.4, 0.5], t3 = [0.1, 0.2, 0.3];
+        for (int step = 0; step < 5; step++)
+        {
+            sgd.ComputeGradients(x5, t3, 1);
+            double[] p = sgd.Parameters.ToArray(), g = sgd.Gradients.ToArray();
+            sgd.TrainStep(x5, t3, 1);
+            double lr = 0.05 * Math.Pow(0.5, step / 2);
+            for (int i = 0; i < p.Length; i++) Assert.Equal(p[i] - lr * g[i], sgd.Parameters[i], 15);
+        }
+
+        // The summary says which precision the model is.
+        Assert.Contains("float64", new SeedAutoencoder64(1, 0).Summary());
+        Assert.DoesNotContain("float64", new SeedAutoencoder(1, 0).Summary());
     }
 
     // ---- Generated source ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ namespace Compiled.Tests.Models;
 [Model(Loss = Loss.BinaryCrossEntropy, Precision = Precision.Float64)][Input(5)][Dense(7, Activation.Softplus)][Dense(3, Activation.Sigmoid)][ActivityL2(0.05)] public partial class Fd64Bce;
 [Model(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Float64)][Input(5)][Dense(7, Activation.GeluTanh)][Dense(4, Activation.Softmax)][ActivityL2(0.05)][KernelL2(0.01)] public partial class Fd64Ce;
 
+// The softmax Jacobian under a regression loss (CMP022, suppressed for this project).
+[Model(Loss = Loss.HalfSquaredError, Precision = Precision.Float64)][Input(5)][Dense(7, Activation.Tanh)][Dense(4, Activation.Softmax)][ActivityL2(0.05)] public partial class Fd64SoftmaxRegression;
+
 // ---- Every regularizer (KL, kernel and bias L1/L2, weight decay, theanets terms), as EveryRegularizer(More) -----------
 [Model(Loss = Loss.HalfSquaredError, LearningRate = 0.05, Precision = Precision.Float64)]
 [Input(6)]

@@ -145,10 +145,10 @@ namespace Demo
             ["architecture"] = "784 → hid1: Dense 400 tanh → out: Dense 784 sigmoid; mean squared error, SGD; float64.",
         };
 
-        /// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>
+        /// <summary>Writes the parameters to a safetensors file (dtype F64), atomically (a temporary file in the same folder, flushed, then renamed).</summary>
         public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
 
-        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format.</summary>
+        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format (dtype F64).</summary>
         public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
 
         /// <summary>
