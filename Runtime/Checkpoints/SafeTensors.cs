@@ -68,6 +68,10 @@ public sealed class CheckpointLoadOptions
 /// tensors are not.
 /// </para>
 /// <para>
+/// The double overloads (float64 models) write F64 tensors, and read F64 tensors bit for bit and F32 tensors widened
+/// (exactly), with the same validation.
+/// </para>
+/// <para>
 /// Saving to a path is atomic: the file is written to a temporary file next to it, flushed to disk and renamed over
 /// the target, so a failure leaves any previous file intact. No reflection: the header is read and written with
 /// <see cref="Utf8JsonReader"/> and <see cref="Utf8JsonWriter"/>.
