@@ -56,6 +56,7 @@ public class DiagnosticTests
         { "CMP025", DiagnosticSeverity.Error, "[Model(Optimizer = Optimizer.Adam, [|Beta2 = 1|])][Input(4)][Dense(2)] public partial class M;" },
         { "CMP025", DiagnosticSeverity.Error, "[Model(Optimizer = Optimizer.Momentum, [|Momentum = -0.1|])][Input(4)][Dense(2)] public partial class M;" },
         { "CMP026", DiagnosticSeverity.Error, "[Model(Loss = Loss.BinaryCrossEntropy)][Input(4)][Dense(3, Activation.Sigmoid)][[|KlSparsity(0.05, 3)|]] public partial class M;" },
+        { "CMP027", DiagnosticSeverity.Error, "[Model([|Precision = (Precision)2|])][Input(4)][Dense(2)] public partial class M;" },
     };
 
     [Theory, MemberData(nameof(Cases))]

@@ -65,6 +65,7 @@ internal static class ModelBuilder
         double learningRate = 0.01;
         var optimizer = new OptimizerSpec(OptimizerKind.Sgd, 0.9, 0.9, 0.999, 1e-8, 0.01);
         DeclaredArgument? optimizerArgument = null;
+        Precision precision = Precision.Float32;
         foreach (DeclaredAttribute a in model.Attributes)
         {
             switch (a.Kind)
@@ -82,6 +83,11 @@ internal static class ModelBuilder
                     break;
                 case "Model":
                     if (a.Get("Loss") is { } l) { loss = (LossKind)int.Parse(l.Value, CultureInfo.InvariantCulture); lossArgument = l; }
+                    if (a.Get("Precision") is { } prec)
+                    {
+                        if (prec.Value == "1") precision = Precision.Float64;
+                        else if (prec.Value != "0") Report(Descriptors.BadPrecision, prec.Location, "(Precision)" + prec.Value);
+                    }
                     if (a.Get("Optimizer") is { } opt) { optimizer = optimizer with { Kind = (OptimizerKind)int.Parse(opt.Value, CultureInfo.InvariantCulture) }; optimizerArgument = opt; }
                     double Setting(string name, double value, Func<double, bool> valid, string range)
                     {
@@ -362,7 +368,7 @@ internal static class ModelBuilder
         }
 
         return Done(new ModelSpec(model.Namespace, model.ClassName, model.HintName, model.ContainingTypes, inputSize, loss, learningRate, optimizer,
-            specs.ToEquatableArray(), terms.ToEquatableArray()));
+            specs.ToEquatableArray(), terms.ToEquatableArray(), precision));
     }
 
     private enum Scaling { BatchMean = 0, Sum = 1, ElementMean = 2 }

@@ -29,6 +29,13 @@ public sealed class GoldenCase
 
     public float[] GradTotal => StateDict(_root.GetProperty("grad_total"));
 
+    /// <summary>The parameters as stored (float64), for the float64 models.</summary>
+    public double[] ParametersDouble => StateDictDouble(_root.GetProperty("params"));
+
+    public double[] InputDouble => Flatten(_root.GetProperty("input")).ToArray();
+
+    public double[] TargetDouble => Flatten(_root.GetProperty("target")).ToArray();
+
     public double[] GradTotalDouble => StateDictDouble(_root.GetProperty("grad_total"));
 
     public float[] Input => Flatten(_root.GetProperty("input")).Select(d => (float)d).ToArray();

@@ -68,12 +68,14 @@ internal static class Descriptors
         "Invalid optimizer setting", "{0} must be {1}; it is {2}");
     public static readonly DiagnosticDescriptor KlOnCrossEntropyOutput = Error("CMP026",
         "KL sparsity on a cross-entropy output", "[KlSparsity] on the output layer '{0}' cannot be combined with {1}, whose gradient is taken in the logits; put the KL term on a hidden layer");
+    public static readonly DiagnosticDescriptor BadPrecision = Error("CMP027",
+        "Unknown precision", "Precision must be Precision.Float32 or Precision.Float64; it is {0}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         NotPartial, ContainerNotPartial, Generic, SplitDeclarations, NoInput, InputAfterDense, NoDense, BadSize, Unattached,
         BadCoefficient, BadRho, KlActivation, PatternMatchesNothing, DuplicateLayerName, DuplicateRegularizer, MemberClash,
         BadLayerName, DuplicateKl, BadLearningRate, SoftmaxHidden, LossNeedsActivation, LossActivationUnusual, BadAlpha, ProximalNeedsSgd,
-        BadOptimizerSetting, KlOnCrossEntropyOutput);
+        BadOptimizerSetting, KlOnCrossEntropyOutput, BadPrecision);
 
     public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
 

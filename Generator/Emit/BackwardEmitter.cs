@@ -22,25 +22,26 @@ internal static class BackwardEmitter
             string input = i == 0 ? "inputs" : Names.A(m.Layers[i - 1]);
             string wl1 = Coefficients.Gradient(m, i, TensorKind.Weight, NormKind.L1), wl2 = Coefficients.Gradient(m, i, TensorKind.Weight, NormKind.L2);
             string bl1 = Coefficients.Gradient(m, i, TensorKind.Bias, NormKind.L1), bl2 = Coefficients.Gradient(m, i, TensorKind.Bias, NormKind.L2);
-            bool wPen = wl1 != "0f" || wl2 != "0f", bPen = bl1 != "0f" || bl2 != "0f";
+            string none = Coefficients.None(m);
+            bool wPen = wl1 != none || wl2 != none, bPen = bl1 != none || bl2 != none;
             w.Line("// " + l.Name + ": ∂/∂W = δᵀ·input" + (wPen ? " + weight penalties" : "") + ", ∂/∂b = Σ_batch δ" + (bPen ? " + bias penalties" : ""));
             w.Line(Names.Kernels + ".Gemm.DtX(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + ", " + Names.D(l) + ", " + input + ", "
-                   + Names.WeightGrad(l) + ", " + (wPen ? Names.Weight(l) : "default") + ", " + wl1 + ", " + wl2 + ", _pool);");
-            w.Line(Names.Kernels + ".Gemm.ColumnSums(batch, " + Literal.Int(l.Units) + ", " + Names.D(l) + ", " + Names.BiasGrad(l) + ", "
-                   + (bPen ? Names.Bias(l) : "default") + ", " + bl1 + ", " + bl2 + ");");
+                   + Names.WeightGrad(m, l) + ", " + (wPen ? Names.Weight(m, l) : "default") + ", " + wl1 + ", " + wl2 + ", _pool);");
+            w.Line(Names.Kernels + ".Gemm.ColumnSums(batch, " + Literal.Int(l.Units) + ", " + Names.D(l) + ", " + Names.BiasGrad(m, l) + ", "
+                   + (bPen ? Names.Bias(m, l) : "default") + ", " + bl1 + ", " + bl2 + ");");
             if (i == 0) break;
 
             LayerSpec below = m.Layers[i - 1];
             string l1 = Coefficients.Gradient(m, below.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(m, below.Index, TensorKind.Output, NormKind.L2);
             TermSpec? kl = Coefficients.Kl(m, below.Index);
-            string extra = (l1 != "0f" ? " + l1·sign(a)" : "") + (l2 != "0f" ? " + 2·l2·a" : "") + (kl is not null ? " + KL_j" : "");
+            string extra = (l1 != none ? " + l1·sign(a)" : "") + (l2 != none ? " + 2·l2·a" : "") + (kl is not null ? " + KL_j" : "");
             w.Line("// " + below.Name + ": δ = (δ_" + l.Name + "·W_" + l.Name + extra + ") ⊙ " + Names.Derivative(below.Activation) + (extra.Length > 0 ? "   — penalties fused with the derivative" : ""));
-            w.Line(Names.Span + " " + Names.D(below) + " = " + Names.View(Names.DeltaField(below), "0", "batch * " + Literal.Int(below.Units)) + ";");
-            w.Line(Names.Kernels + ".Gemm.XW(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(below.Units) + ", " + Names.D(l) + ", " + Names.Weight(l) + ", " + Names.D(below) + ", _pool);");
+            w.Line(Names.Span(m) + " " + Names.D(below) + " = " + Names.View(m, Names.DeltaField(below), "0", "batch * " + Literal.Int(below.Units)) + ";");
+            w.Line(Names.Kernels + ".Gemm.XW(batch, " + Literal.Int(l.Units) + ", " + Literal.Int(below.Units) + ", " + Names.D(l) + ", " + Names.Weight(m, l) + ", " + Names.D(below) + ", _pool);");
             if (kl is not null)
                 w.Line(Names.Kernel(below.Activation) + ".Backward(" + Names.A(below) + ", " + Names.D(below) + ", " + Literal.Int(below.Units) + ", " + l1 + ", " + l2 + ", " + Names.KlField(below) + ");");
-            else if (below.Activation != ActivationKind.Linear || l1 != "0f" || l2 != "0f")
-                w.Line(Names.BackwardCall(below, l1, l2));
+            else if (below.Activation != ActivationKind.Linear || l1 != none || l2 != none)
+                w.Line(Names.BackwardCall(m, below, l1, l2));
             WritePreActivation(w, m, below);
         }
     }

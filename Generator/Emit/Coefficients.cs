@@ -19,10 +19,13 @@ internal static class Coefficients
             if (t.Proximal) continue;
             foreach (ContributionSpec c in t.Contributions)
                 if (c.Layer == layer && c.Tensor == tensor && c.Norm == norm)
-                    parts.Add(Scaled("r." + t.Property, c.Factor, c.PerBatch ? "invB" : null));
+                    parts.Add(Scaled(model, "r." + t.Property, c.Factor, c.PerBatch ? "invB" : null));
         }
-        return parts.Count == 0 ? "0f" : string.Join(" + ", parts);
+        return parts.Count == 0 ? None(model) : string.Join(" + ", parts);
     }
+
+    /// <summary>The coefficient expression of a tensor no term reads (<c>0f</c>, <c>0d</c>).</summary>
+    public static string None(ModelSpec model) => Names.Real(model, 0);
 
     /// <summary>The soft-threshold (before ×lr) of a layer's weights from proximal L1 terms, or null.</summary>
     public static string? Proximal(ModelSpec model, int layer)
@@ -31,7 +34,7 @@ internal static class Coefficients
         foreach (TermSpec t in model.Terms.Where(t => t.Proximal))
             foreach (ContributionSpec c in t.Contributions)
                 if (c.Layer == layer && c.Tensor == TensorKind.Weight && c.Norm == NormKind.L1)
-                    parts.Add(Scaled("r." + t.Property, c.Factor, null));
+                    parts.Add(Scaled(model, "r." + t.Property, c.Factor, null));
         return parts.Count == 0 ? null : string.Join(" + ", parts);
     }
 
@@ -40,9 +43,9 @@ internal static class Coefficients
 
     public static TermSpec? Kl(ModelSpec model, int layer) => model.Terms.FirstOrDefault(t => t.KlLayer == layer);
 
-    private static string Scaled(string coefficient, double factor, string? perBatch)
+    private static string Scaled(ModelSpec model, string coefficient, double factor, string? perBatch)
     {
-        string f = factor == 1.0 ? null! : Literal.Float(factor);
+        string f = factor == 1.0 ? null! : Names.Real(model, factor);
         return (f, perBatch) switch
         {
             (null, null) => coefficient,

@@ -19,7 +19,10 @@ internal static class FitEmitter
             "/// rows (at most <see cref=\"MaxBatch\"/>; the last batch of an epoch may be shorter), in an order shuffled per epoch from",
             "/// <paramref name=\"seed\"/> (the same on every machine), one <see cref=\"TrainStep\"/> per batch. After each epoch",
             "/// <paramref name=\"onEpoch\"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the",
-            "/// shuffle of epoch <paramref name=\"firstEpoch\"/> + e, so a run can be resumed. Allocates the batch buffers once per call.",
+            "/// shuffle of epoch <paramref name=\"firstEpoch\"/> + e, so a run can be resumed. Allocates the batch buffers once per call.");
+        if (m.IsDouble)
+            w.Line("/// The dataset's rows are float: each batch is widened, exactly, into double buffers allocated once per call.");
+        w.Lines(
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">The data's row sizes do not match the model" + (m.UsesLabels ? ", or it has no labels" : "") + ", or a count is out of range.</exception>");
         using (w.Block("public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)"))
@@ -35,6 +38,11 @@ internal static class FitEmitter
             w.Line("if ((uint)(batchSize - 1) >= (uint)_maxBatch) " + Names.Kernels + ".ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);");
             w.Line("global::Compiled.Data.MiniBatches batches = data.CreateBatches(batchSize, seed, shuffle: true, dropLast: false);");
             w.Line("global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];");
+            if (m.IsDouble)
+            {
+                w.Line("double[] wideInputs = new double[batchSize * InputSize];");
+                if (!m.UsesLabels) w.Line("double[] wideTargets = new double[batchSize * OutputSize];");
+            }
             using (w.Block("for (int e = 0; e < epochs; e++)"))
             {
                 w.Line("sums.Clear();");
@@ -42,7 +50,20 @@ internal static class FitEmitter
                 w.Line("long start = global::System.Diagnostics.Stopwatch.GetTimestamp();");
                 using (w.Block("foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))"))
                 {
-                    w.Line("TrainStep(batch.Inputs, " + targets + ", batch.Count);");
+                    string inputs = "batch.Inputs";
+                    if (m.IsDouble)
+                    {
+                        w.Line("global::System.Span<double> x = new global::System.Span<double>(wideInputs, 0, batch.Count * InputSize);");
+                        w.Line(Names.Kernels + ".Init.Widen(batch.Inputs, x);");
+                        inputs = "x";
+                        if (!m.UsesLabels)
+                        {
+                            w.Line("global::System.Span<double> t = new global::System.Span<double>(wideTargets, 0, batch.Count * OutputSize);");
+                            w.Line(Names.Kernels + ".Init.Widen(batch.Targets, t);");
+                            targets = "t";
+                        }
+                    }
+                    w.Line("TrainStep(" + inputs + ", " + targets + ", batch.Count);");
                     w.Line("LossBreakdown loss = LastLoss;");
                     w.Line("for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;");
                     w.Line("samples += batch.Count;");

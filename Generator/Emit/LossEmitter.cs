@@ -15,16 +15,16 @@ internal static class LossEmitter
         LayerSpec o = m.Output;
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, " + TargetsParameter(m) + ", int batch, bool backward)"))
+        using (w.Block("private LossBreakdown Run(" + Names.ReadOnlySpan(m) + " inputs, " + TargetsParameter(m) + ", int batch, bool backward)"))
         {
             foreach (LayerSpec l in m.Layers)
             {
-                w.Line(Names.Span + " " + Names.A(l) + " = " + Names.View(Names.OutField(l), "0", "batch * " + Literal.Int(l.Units)) + ";");
-                if (l.KeepPreActivation) w.Line(Names.Span + " " + Names.Z(l) + " = " + Names.View(Names.PreField(l), "0", "batch * " + Literal.Int(l.Units)) + ";");
+                w.Line(Names.Span(m) + " " + Names.A(l) + " = " + Names.View(m, Names.OutField(l), "0", "batch * " + Literal.Int(l.Units)) + ";");
+                if (l.KeepPreActivation) w.Line(Names.Span(m) + " " + Names.Z(l) + " = " + Names.View(m, Names.PreField(l), "0", "batch * " + Literal.Int(l.Units)) + ";");
             }
             w.Line("Forward(inputs, " + Names.A(o) + ", batch);");
             w.Line("RegularizationCoefficients r = Regularization;");
-            w.Line("float invB = 1f / batch;");
+            w.Line(Names.T(m) + " invB = " + Names.Real(m, 1) + " / batch;");
             w.Line();
 
             // ---- Sums over the penalized tensors (and the sparsity telemetry, from the same pass)
@@ -34,11 +34,11 @@ internal static class LossEmitter
                 if (l.ActivityTelemetry)
                     w.Line("global::Compiled.Kernels.TensorSums " + Names.OutSums(l) + " = " + Names.Kernels + ".Statistics.Activity(" + Names.A(l) + ", " + Literal.Int(l.Units) + ", SparsityEpsilon, " + Names.UnitMaxField(l) + ");");
                 if (Coefficients.Reads(m, l.Index, TensorKind.PreActivation))
-                    w.Line("global::Compiled.Kernels.TensorSums " + Names.PreSums(l) + " = " + Names.Kernels + ".Statistics.Activity(" + Names.Z(l) + ", " + Literal.Int(l.Units) + ", 0f, default);");
+                    w.Line("global::Compiled.Kernels.TensorSums " + Names.PreSums(l) + " = " + Names.Kernels + ".Statistics.Activity(" + Names.Z(l) + ", " + Literal.Int(l.Units) + ", " + Names.Real(m, 0) + ", default);");
                 if (l.WeightTelemetry)
-                    w.Line("global::Compiled.Kernels.TensorSums " + Names.WeightSums(l) + " = " + Names.Kernels + ".Statistics.Weights(" + Names.Weight(l) + ");");
+                    w.Line("global::Compiled.Kernels.TensorSums " + Names.WeightSums(l) + " = " + Names.Kernels + ".Statistics.Weights(" + Names.Weight(m, l) + ");");
                 if (Coefficients.Reads(m, l.Index, TensorKind.Bias))
-                    w.Line("global::Compiled.Kernels.TensorSums " + Names.BiasSums(l) + " = " + Names.Kernels + ".Statistics.Weights(" + Names.Bias(l) + ");");
+                    w.Line("global::Compiled.Kernels.TensorSums " + Names.BiasSums(l) + " = " + Names.Kernels + ".Statistics.Weights(" + Names.Bias(m, l) + ");");
                 if (Coefficients.Kl(m, l.Index) is { } kl)
                     w.Line("global::Compiled.Kernels.KlSums " + Names.KlSums(l) + " = " + Names.Kernels + ".KlDivergence.Compute(" + Names.A(l) + ", batch, " + Literal.Int(l.Units)
                            + ", r." + Names.KlTarget(kl) + ", r." + kl.Property + ", tanhRescaled: " + (kl.KlTanh ? "true" : "false") + ", " + Names.KlField(l) + ");");
@@ -49,23 +49,23 @@ internal static class LossEmitter
 
             // ---- Data loss fused with the output layer's backward step
             bool klOnOutput = Coefficients.Kl(m, o.Index) is not null;
-            string u = Literal.Int(o.Units);
+            string u = Literal.Int(o.Units), one = Names.Real(m, 1);
             var (scale, dataValue, formula) = m.Loss switch
             {
                 LossKind.HalfSquaredError => ("invB", "sum * 0.5 / batch", "(1/B)·Σ ½‖y − t‖²"),
-                LossKind.MeanAbsoluteError => ("1f / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of |y − t| over batch × " + u),
-                LossKind.BinaryCrossEntropy => ("1f / (batch * " + u + ")", "sum / (batch * " + u + ".0)",
+                LossKind.MeanAbsoluteError => (one + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of |y − t| over batch × " + u),
+                LossKind.BinaryCrossEntropy => (one + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)",
                     "mean over batch × " + u + " of max(z, 0) − t·z + log(1 + e^−|z|), from the logits z"),
                 LossKind.SoftmaxCrossEntropy => ("invB", "sum / batch", "mean over the batch of logsumexp(z) − z[label], from the logits z"),
-                _ => ("2f / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of (y − t)² over batch × " + u),
+                _ => (Names.Real(m, 2) + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of (y − t)² over batch × " + u),
             };
             w.Line("// Data loss (" + formula + ") fused with the output layer's backward step:");
-            w.Line(Names.Span + " " + Names.D(o) + " = " + Names.View(Names.DeltaField(o), "0", "batch * " + u) + ";");
+            w.Line(Names.Span(m) + " " + Names.D(o) + " = " + Names.View(m, Names.DeltaField(o), "0", "batch * " + u) + ";");
             string l1 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L2);
             if (klOnOutput)
             {
                 w.Line("// (the KL term on this layer is added with the activation derivative in the backward pass)");
-                w.Line("double sum = " + OutputCall(m, o, ActivationKind.Linear, scale, "0f", "0f") + ";");
+                w.Line("double sum = " + OutputCall(m, o, ActivationKind.Linear, scale, Coefficients.None(m), Coefficients.None(m)) + ";");
             }
             else
             {
@@ -100,13 +100,13 @@ internal static class LossEmitter
         string method = m.Loss == LossKind.MeanAbsoluteError ? ".AbsoluteErrorBackward(" : ".SquaredErrorBackward(";
         if (activation == ActivationKind.Softmax) return k + method + y + ", targets, " + d + ", " + u + ", " + scale + ", " + l1 + ", " + l2 + ")";
         if (Names.UsesZ(activation)) return k + method + Names.Z(o) + ", " + y + ", targets, " + d + ", " + scale + ", " + l1 + ", " + l2 + ")";
-        if (Names.HasAlpha(activation)) return k + method + y + ", targets, " + d + ", " + scale + ", " + Literal.Float(o.Alpha) + ", " + l1 + ", " + l2 + ")";
+        if (Names.HasAlpha(activation)) return k + method + y + ", targets, " + d + ", " + scale + ", " + Names.Real(m, o.Alpha) + ", " + l1 + ", " + l2 + ")";
         return k + method + y + ", targets, " + d + ", " + scale + ", " + l1 + ", " + l2 + ")";
     }
 
-    /// <summary>The type and name of the training targets: rows of floats, or class labels.</summary>
+    /// <summary>The type and name of the training targets: rows of the element type, or class labels.</summary>
     public static string TargetsParameter(ModelSpec m)
-        => m.UsesLabels ? "global::System.ReadOnlySpan<int> labels" : "global::System.ReadOnlySpan<float> targets";
+        => m.UsesLabels ? "global::System.ReadOnlySpan<int> labels" : Names.ReadOnlySpan(m) + " targets";
 
     /// <summary>The value of a term: coefficient × Σ factor·(1/B)·N(tensor), from the sums computed above.</summary>
     private static string Value(ModelSpec m, TermSpec t)
@@ -146,7 +146,8 @@ internal static class LossEmitter
             if (Coefficients.Kl(m, l.Index) is { } kl)
             {
                 string k = Names.KlSums(l);
-                args.Add("new global::Compiled.KlSparsity(r." + Names.KlTarget(kl) + ", " + k + ".MeanRhoHat, " + k + ".MinRhoHat, " + k + ".MaxRhoHat)");
+                // The telemetry records are float in both precisions (they report, they do not compute).
+                args.Add("new global::Compiled.KlSparsity(" + (m.IsDouble ? "(float)" : "") + "r." + Names.KlTarget(kl) + ", " + k + ".MeanRhoHat, " + k + ".MinRhoHat, " + k + ".MaxRhoHat)");
             }
             if (l.WeightTelemetry)
                 args.Add("new global::Compiled.WeightSparsity(" + Literal.Int(l.Units * l.Inputs) + ", " + Names.WeightSums(l) + ".Zeros)");

@@ -10,7 +10,7 @@ internal static class MembersEmitter
 
     public static void Write(IndentedWriter w, ModelSpec m)
     {
-        string cls = m.ClassName;
+        string cls = m.ClassName, t = Names.T(m);
         int widest = m.Layers.Select(l => l.Units).Concat([m.InputSize]).Max();
         w.Lines(
             "/// <summary>Features per input row.</summary>",
@@ -29,24 +29,24 @@ internal static class MembersEmitter
             w.Line("//   [" + Literal.Int(l.BiasOffset) + ", " + Literal.Int(l.BiasOffset + l.Units) + ") " + l.Name + ".bias [" + Literal.Int(l.Units) + "]");
         }
         w.Lines(
-            "private readonly float[] _parameters = new float[ParameterCount];",
-            "private readonly float[] _gradients = new float[ParameterCount];");
-        if (m.Optimizer.HasMomentum) w.Line("private readonly float[] _velocity = new float[ParameterCount]; // " + Names.DescribeOptimizer(m.Optimizer) + " state, laid out as the parameters");
+            "private readonly " + t + "[] _parameters = new " + t + "[ParameterCount];",
+            "private readonly " + t + "[] _gradients = new " + t + "[ParameterCount];");
+        if (m.Optimizer.HasMomentum) w.Line("private readonly " + t + "[] _velocity = new " + t + "[ParameterCount]; // " + Names.DescribeOptimizer(m.Optimizer) + " state, laid out as the parameters");
         if (m.Optimizer.IsAdam)
         {
-            w.Line("private readonly float[] _moment1 = new float[ParameterCount]; // Adam's first moment m, laid out as the parameters");
-            w.Line("private readonly float[] _moment2 = new float[ParameterCount]; // Adam's second moment v");
+            w.Line("private readonly " + t + "[] _moment1 = new " + t + "[ParameterCount]; // Adam's first moment m, laid out as the parameters");
+            w.Line("private readonly " + t + "[] _moment2 = new " + t + "[ParameterCount]; // Adam's second moment v");
         }
         w.Lines(
             "",
             "// Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.");
         foreach (LayerSpec l in m.Layers)
         {
-            w.Line("private readonly float[] " + Names.OutField(l) + "; // " + l.Name + ": a = " + Names.Describe(l.Activation) + "(z)" + (l.KeepPreActivation ? "" : ", z computed in place"));
-            if (l.KeepPreActivation) w.Line("private readonly float[] " + Names.PreField(l) + "; // " + l.Name + ": z, kept for " + PreReason(m, l));
-            w.Line("private readonly float[] " + Names.DeltaField(l) + "; // " + l.Name + ": ∂loss/∂z");
-            if (l.ActivityTelemetry) w.Line("private readonly float[] " + Names.UnitMaxField(l) + "; // " + l.Name + ": per-unit max |a| in the batch [units]");
-            if (Coefficients.Kl(m, l.Index) is not null) w.Line("private readonly float[] " + Names.KlField(l) + "; // " + l.Name + ": KL gradient term per unit [units]");
+            w.Line("private readonly " + t + "[] " + Names.OutField(l) + "; // " + l.Name + ": a = " + Names.Describe(l.Activation) + "(z)" + (l.KeepPreActivation ? "" : ", z computed in place"));
+            if (l.KeepPreActivation) w.Line("private readonly " + t + "[] " + Names.PreField(l) + "; // " + l.Name + ": z, kept for " + PreReason(m, l));
+            w.Line("private readonly " + t + "[] " + Names.DeltaField(l) + "; // " + l.Name + ": ∂loss/∂z");
+            if (l.ActivityTelemetry) w.Line("private readonly " + t + "[] " + Names.UnitMaxField(l) + "; // " + l.Name + ": per-unit max |a| in the batch [units]");
+            if (Coefficients.Kl(m, l.Index) is not null) w.Line("private readonly " + t + "[] " + Names.KlField(l) + "; // " + l.Name + ": KL gradient term per unit [units]");
         }
         w.Lines(
             "private readonly int _maxBatch;",
@@ -73,15 +73,15 @@ internal static class MembersEmitter
             w.Line("_maxBatch = maxBatch;");
             foreach (LayerSpec l in m.Layers)
             {
-                string size = "new float[maxBatch * " + Literal.Int(l.Units) + "];";
+                string size = "new " + t + "[maxBatch * " + Literal.Int(l.Units) + "];";
                 w.Line(Names.OutField(l) + " = " + size);
                 if (l.KeepPreActivation) w.Line(Names.PreField(l) + " = " + size);
                 w.Line(Names.DeltaField(l) + " = " + size);
-                if (l.ActivityTelemetry) w.Line(Names.UnitMaxField(l) + " = new float[" + Literal.Int(l.Units) + "];");
-                if (Coefficients.Kl(m, l.Index) is not null) w.Line(Names.KlField(l) + " = new float[" + Literal.Int(l.Units) + "];");
+                if (l.ActivityTelemetry) w.Line(Names.UnitMaxField(l) + " = new " + t + "[" + Literal.Int(l.Units) + "];");
+                if (Coefficients.Kl(m, l.Index) is not null) w.Line(Names.KlField(l) + " = new " + t + "[" + Literal.Int(l.Units) + "];");
             }
             foreach (LayerSpec l in m.Layers)
-                w.Line(Names.Kernels + ".Init.Dense(" + Names.Weight(l) + ", " + Names.Bias(l) + ", fanIn: " + Literal.Int(l.Inputs) + ", seed, layer: " + Literal.Int(l.Index) + ");");
+                w.Line(Names.Kernels + ".Init.Dense(" + Names.Weight(m, l) + ", " + Names.Bias(m, l) + ", fanIn: " + Literal.Int(l.Inputs) + ", seed, layer: " + Literal.Int(l.Index) + ");");
         }
         w.Line();
 
@@ -91,13 +91,13 @@ internal static class MembersEmitter
             "public int MaxBatch => _maxBatch;",
             "",
             "/// <summary>Every parameter, PyTorch state_dict order (per layer: weight [out, in] row-major, then bias [out]). Writable.</summary>",
-            "public global::System.Span<float> Parameters => _parameters;",
+            "public " + Names.Span(m) + " Parameters => _parameters;",
             "",
             "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>, laid out as <see cref=\"Parameters\"/>.</summary>",
-            "public global::System.ReadOnlySpan<float> Gradients => _gradients;",
+            "public " + Names.ReadOnlySpan(m) + " Gradients => _gradients;",
             "",
             "/// <summary>The learning rate of " + Names.DescribeOptimizer(m.Optimizer) + ", settable between steps (initially " + Literal.Number(m.LearningRate) + "); the base rate when a <see cref=\"Schedule\"/> is set.</summary>",
-            "public float LearningRate { get; set; } = " + Literal.Float(m.LearningRate) + ";",
+            "public " + t + " LearningRate { get; set; } = " + Names.Real(m, m.LearningRate) + ";",
             "",
             "/// <summary>An optional learning-rate schedule (<see cref=\"global::Compiled.LearningRateSchedule.Step\"/>, <see cref=\"global::Compiled.LearningRateSchedule.Cosine\"/>), applied to <see cref=\"LearningRate\"/> by the number of updates taken.</summary>",
             "public global::Compiled.LearningRateSchedule? Schedule { get; set; }",
@@ -115,7 +115,9 @@ internal static class MembersEmitter
             "",
             "/// <summary>",
             "/// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The",
-            "/// workers are a process-wide pool shared by all models; results do not depend on the thread count.",
+            m.IsDouble
+                ? "/// workers are a process-wide pool shared by all models. This float64 model's products run on the calling thread."
+                : "/// workers are a process-wide pool shared by all models; results do not depend on the thread count.",
             "/// </summary>",
             "public int Threads",
             "{",
@@ -129,21 +131,21 @@ internal static class MembersEmitter
             "}",
             "",
             "/// <summary>|a| below this counts as inactive in <see cref=\"LastSparsity\"/> (default 0.01).</summary>",
-            "public float SparsityEpsilon { get; set; } = 0.01f;",
+            "public " + t + " SparsityEpsilon { get; set; } = " + Names.Real(m, 0.01) + ";",
             "");
         foreach (LayerSpec l in m.Layers)
         {
             w.Lines(
                 "/// <summary>" + l.Name + ".weight [" + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + "], row-major: a view into <see cref=\"Parameters\"/>.</summary>",
-                "public global::System.Span<float> " + l.Pascal + "Weight => " + Names.Weight(l) + ";",
+                "public " + Names.Span(m) + " " + l.Pascal + "Weight => " + Names.Weight(m, l) + ";",
                 "",
                 "/// <summary>" + l.Name + ".bias [" + Literal.Int(l.Units) + "]: a view into <see cref=\"Parameters\"/>.</summary>",
-                "public global::System.Span<float> " + l.Pascal + "Bias => " + Names.Bias(l) + ";",
+                "public " + Names.Span(m) + " " + l.Pascal + "Bias => " + Names.Bias(m, l) + ";",
                 "");
             if (l.Index < m.Layers.Count - 1)
                 w.Lines(
                     "/// <summary>" + l.Name + "'s activations [batch, " + Literal.Int(l.Units) + "] from the last forward pass.</summary>",
-                    "public global::System.ReadOnlySpan<float> " + l.Pascal + "Activations => " + Names.View(Names.OutField(l), "0", "_lastBatch * " + Literal.Int(l.Units)) + ";",
+                    "public " + Names.ReadOnlySpan(m) + " " + l.Pascal + "Activations => " + Names.View(m, Names.OutField(l), "0", "_lastBatch * " + Literal.Int(l.Units)) + ";",
                     "");
         }
 
@@ -169,10 +171,10 @@ internal static class MembersEmitter
             "    [\"architecture\"] = " + Literal.String(ModelEmitter.Architecture(m)) + ",",
             "};",
             "",
-            "/// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>",
+            "/// <summary>Writes the parameters to a safetensors file" + (m.IsDouble ? " (dtype F64)" : "") + ", atomically (a temporary file in the same folder, flushed, then renamed).</summary>",
             "public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);",
             "",
-            "/// <summary>Writes the parameters to <paramref name=\"stream\"/> in the safetensors format.</summary>",
+            "/// <summary>Writes the parameters to <paramref name=\"stream\"/> in the safetensors format" + (m.IsDouble ? " (dtype F64)" : "") + ".</summary>",
             "public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);",
             "",
             "/// <summary>",
@@ -190,7 +192,7 @@ internal static class MembersEmitter
         w.Lines(
             "/// <summary>Runs the network on <paramref name=\"batch\"/> rows: <paramref name=\"inputs\"/> is [batch, InputSize], <paramref name=\"outputs\"/> [batch, OutputSize], row-major.</summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
-        using (w.Block("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)"))
+        using (w.Block("public void Predict(" + Names.ReadOnlySpan(m) + " inputs, " + Names.Span(m) + " outputs, int batch)"))
         {
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
@@ -205,7 +207,7 @@ internal static class MembersEmitter
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
         string targets = m.UsesLabels ? "labels" : "targets";
-        using (w.Block("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("public " + t + " ComputeGradients(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
             w.Line("CheckTraining(inputs, " + targets + ", batch);");
             w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
@@ -219,7 +221,7 @@ internal static class MembersEmitter
             "/// Refreshes <see cref=\"LastSparsity\"/>; <see cref=\"LastLoss\"/> keeps the last training value.",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>");
-        using (w.Block("public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("public LossBreakdown Evaluate(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
             w.Line("CheckTraining(inputs, " + targets + ", batch);");
             w.Line("return Run(inputs, " + targets + ", batch, backward: false);");
@@ -227,7 +229,7 @@ internal static class MembersEmitter
         w.Line();
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private void CheckTraining(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("private void CheckTraining(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
@@ -252,14 +254,15 @@ internal static class MembersEmitter
     /// <summary>The optimizer's hyperparameters as validated properties, and the reset of its state.</summary>
     private static void WriteOptimizerSettings(IndentedWriter w, ModelSpec m)
     {
+        string t = Names.T(m);
         void Setting(string name, double initial, string doc, string condition, string range)
         {
             string field = "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
             w.Lines(
-                "private float " + field + " = " + Literal.Float(initial) + ";",
+                "private " + t + " " + field + " = " + Names.Real(m, initial) + ";",
                 "",
                 "/// <summary>" + doc + " (initially " + Literal.Number(initial) + "; " + range + "), settable between steps.</summary>",
-                "public float " + name,
+                "public " + t + " " + name,
                 "{",
                 "    get => " + field + ";",
                 "    set => " + field + " = " + condition.Replace("x", "value") + " ? value : Invalid(nameof(" + name + "), value, " + Literal.String(range) + ");",
@@ -267,18 +270,18 @@ internal static class MembersEmitter
                 "");
         }
         OptimizerSpec o = m.Optimizer;
-        if (o.HasMomentum) Setting("Momentum", o.Momentum, "Momentum μ: v ← μ·v + g", "x >= 0f && x < 1f", "in [0, 1)");
+        if (o.HasMomentum) Setting("Momentum", o.Momentum, "Momentum μ: v ← μ·v + g", "x >= " + Names.Real(m, 0) + " && x < " + Names.Real(m, 1), "in [0, 1)");
         if (o.IsAdam)
         {
-            Setting("Beta1", o.Beta1, "Adam's β₁, the decay of the first moment", "x >= 0f && x < 1f", "in [0, 1)");
-            Setting("Beta2", o.Beta2, "Adam's β₂, the decay of the second moment", "x >= 0f && x < 1f", "in [0, 1)");
-            Setting("Epsilon", o.Epsilon, "Adam's ε, added to √v̂", "x > 0f && float.IsFinite(x)", "a finite number > 0");
+            Setting("Beta1", o.Beta1, "Adam's β₁, the decay of the first moment", "x >= " + Names.Real(m, 0) + " && x < " + Names.Real(m, 1), "in [0, 1)");
+            Setting("Beta2", o.Beta2, "Adam's β₂, the decay of the second moment", "x >= " + Names.Real(m, 0) + " && x < " + Names.Real(m, 1), "in [0, 1)");
+            Setting("Epsilon", o.Epsilon, "Adam's ε, added to √v̂", "x > " + Names.Real(m, 0) + " && " + t + ".IsFinite(x)", "a finite number > 0");
         }
         if (o.Kind == OptimizerKind.AdamW)
-            Setting("WeightDecay", o.WeightDecay, "AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included", "x >= 0f && float.IsFinite(x)", "a finite number ≥ 0");
+            Setting("WeightDecay", o.WeightDecay, "AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included", "x >= " + Names.Real(m, 0) + " && " + t + ".IsFinite(x)", "a finite number ≥ 0");
         if (o.HasMomentum || o.IsAdam)
         {
-            w.Line("private static float Invalid(string name, float value, string range) { " + Names.Kernels + ".ThrowHelper.Setting(name, value, range); return 0; }");
+            w.Line("private static " + t + " Invalid(string name, " + t + " value, string range) { " + Names.Kernels + ".ThrowHelper.Setting(name, value, range); return 0; }");
             w.Line();
         }
         w.Lines(
@@ -299,23 +302,24 @@ internal static class MembersEmitter
     private static void WriteClassification(IndentedWriter w, ModelSpec m)
     {
         LayerSpec o = m.Output;
-        string probabilities = Names.View(Names.OutField(o), "0", "batch * OutputSize");
+        string t = Names.T(m);
+        string probabilities = Names.View(m, Names.OutField(o), "0", "batch * OutputSize");
         w.Line();
         w.Lines(
             "/// <summary>The predicted class (arg-max of the output, first on ties) of each of <paramref name=\"batch\"/> rows.</summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
-        using (w.Block("public void PredictClasses(global::System.ReadOnlySpan<float> inputs, global::System.Span<int> classes, int batch)"))
+        using (w.Block("public void PredictClasses(" + Names.ReadOnlySpan(m) + " inputs, global::System.Span<int> classes, int batch)"))
         {
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
             w.Line("if (classes.Length != batch) " + Names.Kernels + ".ThrowHelper.SpanLength(nameof(classes), classes.Length, batch, 1, \"one class per row\");");
-            w.Line(Names.Span + " probabilities = " + probabilities + ";");
+            w.Line(Names.Span(m) + " probabilities = " + probabilities + ";");
             w.Line("Forward(inputs, probabilities, batch);");
             w.Line(Names.Kernels + ".Softmax.ArgMax(probabilities, classes, OutputSize);");
         }
         w.Line();
         w.Line("/// <summary>The predicted class of one input row of <see cref=\"InputSize\"/> features.</summary>");
-        using (w.Block("public int PredictClass(global::System.ReadOnlySpan<float> input)"))
+        using (w.Block("public int PredictClass(" + Names.ReadOnlySpan(m) + " input)"))
         {
             w.Line("global::System.Span<int> result = stackalloc int[1];");
             w.Line("PredictClasses(input, result, 1);");
@@ -325,20 +329,20 @@ internal static class MembersEmitter
         w.Lines(
             "/// <summary>The fraction of <paramref name=\"batch\"/> labelled rows whose predicted class is the label. Touches no gradient or parameter.</summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, a label is outside 0..OutputSize − 1, or batch is outside 1..MaxBatch.</exception>");
-        using (w.Block("public float Accuracy(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)"))
+        using (w.Block("public " + t + " Accuracy(" + Names.ReadOnlySpan(m) + " inputs, global::System.ReadOnlySpan<int> labels, int batch)"))
         {
             w.Line("CheckTraining(inputs, labels, batch);");
-            w.Line(Names.Span + " probabilities = " + probabilities + ";");
+            w.Line(Names.Span(m) + " probabilities = " + probabilities + ";");
             w.Line("Forward(inputs, probabilities, batch);");
             w.Line("int correct = 0;");
             using (w.Block("for (int row = 0; row < batch; row++)"))
             {
-                w.Line("global::System.ReadOnlySpan<float> p = probabilities.Slice(row * OutputSize, OutputSize);");
+                w.Line(Names.ReadOnlySpan(m) + " p = probabilities.Slice(row * OutputSize, OutputSize);");
                 w.Line("int best = 0;");
                 w.Line("for (int k = 1; k < OutputSize; k++) if (p[k] > p[best]) best = k;");
                 w.Line("if (best == labels[row]) correct++;");
             }
-            w.Line("return correct / (float)batch;");
+            w.Line("return correct / (" + t + ")batch;");
         }
     }
 

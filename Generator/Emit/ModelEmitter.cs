@@ -48,7 +48,7 @@ internal static class ModelEmitter
     public static string Architecture(ModelSpec model)
         => Literal.Int(model.InputSize) + " → "
            + string.Join(" → ", model.Layers.Select(l => l.Name + ": Dense " + Literal.Int(l.Units) + " " + Names.Describe(l)))
-           + "; " + Names.DescribeLoss(model.Loss) + ", " + Names.DescribeOptimizer(model.Optimizer) + ".";
+           + "; " + Names.DescribeLoss(model.Loss) + ", " + Names.DescribeOptimizer(model.Optimizer) + (model.IsDouble ? "; float64" : "") + ".";
 
     /// <summary>The comment heading a layer's code: what it is and what is attached to it.</summary>
     public static string LayerComment(ModelSpec model, LayerSpec l)

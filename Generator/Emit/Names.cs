@@ -6,8 +6,19 @@ namespace Compiled.Generator.Emit;
 internal static class Names
 {
     public const string Kernels = "global::Compiled.Kernels";
-    public const string Span = "global::System.Span<float>";
-    public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+
+    // The element type: everything below that names a type or prints a number asks the model's precision, so one
+    // emitter serves float and double models.
+
+    /// <summary>The element type keyword: <c>float</c> or <c>double</c>.</summary>
+    public static string T(ModelSpec m) => m.IsDouble ? "double" : "float";
+
+    public static string Span(ModelSpec m) => "global::System.Span<" + T(m) + ">";
+
+    public static string ReadOnlySpan(ModelSpec m) => "global::System.ReadOnlySpan<" + T(m) + ">";
+
+    /// <summary>A literal of the element type: <c>0.5f</c> or <c>0.5d</c>.</summary>
+    public static string Real(ModelSpec m, double value) => m.IsDouble ? Literal.Double(value) : Literal.Float(value);
 
     private static string Camel(LayerSpec l) => char.ToLowerInvariant(l.Name[0]) + l.Name.Substring(1);
 
@@ -28,13 +39,13 @@ internal static class Names
     public static string BiasSums(LayerSpec l) => Camel(l) + "BiasSums";
     public static string KlSums(LayerSpec l) => Camel(l) + "Kl";
 
-    public static string Weight(LayerSpec l) => View("_parameters", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
-    public static string Bias(LayerSpec l) => View("_parameters", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
-    public static string WeightGrad(LayerSpec l) => View("_gradients", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
-    public static string BiasGrad(LayerSpec l) => View("_gradients", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
+    public static string Weight(ModelSpec m, LayerSpec l) => View(m, "_parameters", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
+    public static string Bias(ModelSpec m, LayerSpec l) => View(m, "_parameters", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
+    public static string WeightGrad(ModelSpec m, LayerSpec l) => View(m, "_gradients", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
+    public static string BiasGrad(ModelSpec m, LayerSpec l) => View(m, "_gradients", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
 
     /// <summary>A span over part of an array field (generated code has no usings, so no AsSpan extension).</summary>
-    public static string View(string field, string offset, string length) => "new " + Span + "(" + field + ", " + offset + ", " + length + ")";
+    public static string View(ModelSpec m, string field, string offset, string length) => "new " + Span(m) + "(" + field + ", " + offset + ", " + length + ")";
 
     public static string KlTarget(TermSpec t) => t.Property.Replace("KlSparsity", "KlTarget");
 
@@ -97,11 +108,11 @@ internal static class Names
     /// <summary>
     /// The activation's backward call for a hidden layer: d = (d + l1·sign(a) + 2·l2·a) ⊙ f'(a or z).
     /// </summary>
-    public static string BackwardCall(LayerSpec l, string l1, string l2)
+    public static string BackwardCall(ModelSpec m, LayerSpec l, string l1, string l2)
     {
         string k = Kernel(l.Activation) + ".Backward(";
         if (UsesZ(l.Activation)) return k + Z(l) + ", " + A(l) + ", " + D(l) + ", " + l1 + ", " + l2 + ");";
-        if (HasAlpha(l.Activation)) return k + A(l) + ", " + D(l) + ", " + Literal.Float(l.Alpha) + ", " + l1 + ", " + l2 + ");";
+        if (HasAlpha(l.Activation)) return k + A(l) + ", " + D(l) + ", " + Real(m, l.Alpha) + ", " + l1 + ", " + l2 + ");";
         return k + A(l) + ", " + D(l) + ", " + l1 + ", " + l2 + ");";
     }
 }

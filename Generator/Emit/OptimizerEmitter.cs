@@ -26,12 +26,13 @@ internal static class OptimizerEmitter
             "/// Returns the total loss before the update.",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">" + (m.UsesLabels ? "A span has the wrong length, a label is outside 0..OutputSize − 1," : "A span is not batch × features long,") + " or batch is outside 1..MaxBatch. Nothing is written.</exception>");
-        using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        string t = Names.T(m);
+        using (w.Block("public " + t + " TrainStep(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
         {
-            w.Line("float total = ComputeGradients(inputs, " + targets + ", batch);");
+            w.Line(t + " total = ComputeGradients(inputs, " + targets + ", batch);");
             w.Line("if (DivergenceGuard) GuardDivergence(inputs, batch);");
             w.Line("_step++;");
-            w.Line("float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;");
+            w.Line(t + " lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;");
             w.Line("_updates++;");
             switch (o.Kind)
             {
@@ -42,7 +43,7 @@ internal static class OptimizerEmitter
                 case OptimizerKind.Adam:
                 case OptimizerKind.AdamW:
                     w.Line(Names.Kernels + ".Adam.Step(_parameters, _gradients, _moment1, _moment2, lr, _beta1, _beta2, _epsilon, decay: "
-                           + (o.Kind == OptimizerKind.AdamW ? "_weightDecay" : "0f") + ", t: _updates);");
+                           + (o.Kind == OptimizerKind.AdamW ? "_weightDecay" : Names.Real(m, 0)) + ", t: _updates);");
                     break;
                 default:
                 {
@@ -52,12 +53,12 @@ internal static class OptimizerEmitter
                     {
                         string? threshold = Coefficients.Proximal(m, l.Index);
                         if (threshold is null) continue;
-                        if (l.WeightOffset > start) Step(w, start, l.WeightOffset);
+                        if (l.WeightOffset > start) Step(w, m, start, l.WeightOffset);
                         w.Line("// " + l.Name + ".weight: proximal L1 — w ← sign(v)·max(|v| − lr·λ, 0), v = w − lr·g");
-                        w.Line(Names.Kernels + ".Sgd.StepSoftThreshold(" + Names.Weight(l) + ", " + Names.WeightGrad(l) + ", lr, lr * (" + threshold + "));");
+                        w.Line(Names.Kernels + ".Sgd.StepSoftThreshold(" + Names.Weight(m, l) + ", " + Names.WeightGrad(m, l) + ", lr, lr * (" + threshold + "));");
                         start = l.BiasOffset;
                     }
-                    if (start < m.ParameterCount) Step(w, start, m.ParameterCount);
+                    if (start < m.ParameterCount) Step(w, m, start, m.ParameterCount);
                     break;
                 }
             }
@@ -85,11 +86,12 @@ internal static class OptimizerEmitter
             "");
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private void GuardDivergence(global::System.ReadOnlySpan<float> inputs, int batch)"))
+        string t = Names.T(m);
+        using (w.Block("private void GuardDivergence(" + Names.ReadOnlySpan(m) + " inputs, int batch)"))
         {
             w.Line("LossBreakdown loss = LastLoss;");
             using (w.Block("for (int i = 0; i < LossBreakdown.Count; i++)"))
-                w.Line("if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);");
+                w.Line("if (!" + t + ".IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);");
             int perSample = 0;
             foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
             w.Lines(
@@ -99,17 +101,17 @@ internal static class OptimizerEmitter
                 "bool bounded = batch * " + Literal.Int(perSample) + " < ParameterCount;");
             foreach (LayerSpec l in m.Layers)
             {
-                string input = l.Index == 0 ? "inputs" : Names.View(Names.OutField(m.Layers[l.Index - 1]), "0", "batch * " + Literal.Int(l.Inputs));
-                w.Line("bounded = bounded && batch * (double)" + Names.Kernels + ".Divergence.MaxAbs(" + Names.View(Names.DeltaField(l), "0", "batch * " + Literal.Int(l.Units))
-                       + ") * global::System.Math.Max(1f, " + Names.Kernels + ".Divergence.MaxAbs(" + input + ")) < 1e36;");
+                string input = l.Index == 0 ? "inputs" : Names.View(m, Names.OutField(m.Layers[l.Index - 1]), "0", "batch * " + Literal.Int(l.Inputs));
+                w.Line("bounded = bounded && batch * (double)" + Names.Kernels + ".Divergence.MaxAbs(" + Names.View(m, Names.DeltaField(l), "0", "batch * " + Literal.Int(l.Units))
+                       + ") * global::System.Math.Max(" + Names.Real(m, 1) + ", " + Names.Kernels + ".Divergence.MaxAbs(" + input + ")) < 1e36;");
             }
             using (w.Block("if (!bounded && !" + Names.Kernels + ".Divergence.AllFinite(_gradients))"))
             {
                 using (w.Block("foreach (global::Compiled.TensorLayout t in ParameterLayout)"))
                 {
-                    w.Line("global::System.ReadOnlySpan<float> g = new global::System.ReadOnlySpan<float>(_gradients, t.Offset, t.Length);");
+                    w.Line(Names.ReadOnlySpan(m) + " g = new " + Names.ReadOnlySpan(m) + "(_gradients, t.Offset, t.Length);");
                     using (w.Block("for (int i = 0; i < g.Length; i++)"))
-                        w.Line("if (!float.IsFinite(g[i])) throw new global::Compiled.TrainingDivergedException(_step, \"gradient of \" + t.Name, g[i]);");
+                        w.Line("if (!" + t + ".IsFinite(g[i])) throw new global::Compiled.TrainingDivergedException(_step, \"gradient of \" + t.Name, g[i]);");
                 }
             }
         }
@@ -122,9 +124,9 @@ internal static class OptimizerEmitter
         return false;
     }
 
-    private static void Step(IndentedWriter w, int from, int to)
+    private static void Step(IndentedWriter w, ModelSpec m, int from, int to)
     {
         string len = Literal.Int(to - from);
-        w.Line(Names.Kernels + ".Sgd.Step(" + Names.View("_parameters", Literal.Int(from), len) + ", " + Names.View("_gradients", Literal.Int(from), len) + ", lr);");
+        w.Line(Names.Kernels + ".Sgd.Step(" + Names.View(m, "_parameters", Literal.Int(from), len) + ", " + Names.View(m, "_gradients", Literal.Int(from), len) + ", lr);");
     }
 }

@@ -29,28 +29,31 @@ internal static class TypesEmitter
             string parameters = "double data" + string.Concat(m.Terms.Select(t => ", double " + Param(t)));
             w.Line(ModelEmitter.GeneratedCode);
             w.Line(ModelEmitter.Hidden);
+            // Terms are accumulated in double; a float model reports them as float.
+            string type = Names.T(m), narrow = m.IsDouble ? "" : "(float)";
             using (w.Block("internal LossBreakdown(" + parameters + ")"))
             {
-                w.Line("Data = (float)data;");
-                foreach (TermSpec t in m.Terms) w.Line(t.Property + " = (float)" + Param(t) + ";");
-                w.Line("Total = (float)(data" + string.Concat(m.Terms.Select(t => " + " + Param(t))) + ");");
+                w.Line("Data = " + narrow + "data;");
+                foreach (TermSpec t in m.Terms) w.Line(t.Property + " = " + narrow + Param(t) + ";");
+                string sum = "data" + string.Concat(m.Terms.Select(t => " + " + Param(t)));
+                w.Line("Total = " + (m.IsDouble ? sum : "(float)(" + sum + ")") + ";");
             }
             w.Line();
             w.Lines(
                 "/// <summary>The data loss (" + Names.DescribeLoss(m.Loss) + ").</summary>",
-                "public float Data { get; }",
+                "public " + type + " Data { get; }",
                 "");
             foreach (TermSpec t in m.Terms)
                 w.Lines(
                     "/// <summary>" + t.Name + ": " + t.Formula + ".</summary>",
-                    "public float " + t.Property + " { get; }",
+                    "public " + type + " " + t.Property + " { get; }",
                     "");
             w.Lines(
                 "/// <summary>Data loss plus every regularizer term (summed in double precision).</summary>",
-                "public float Total { get; }",
+                "public " + type + " Total { get; }",
                 "");
             w.Line("/// <summary>The term at <paramref name=\"index\"/> (0 = data), in the order of <see cref=\"NameOf\"/>.</summary>");
-            w.Line("public float this[int index] => index switch");
+            w.Line("public " + type + " this[int index] => index switch");
             w.Line("{");
             w.Line("    0 => Data,");
             for (int i = 0; i < m.Terms.Count; i++) w.Line("    " + Literal.Int(i + 1) + " => " + m.Terms[i].Property + ",");
@@ -84,7 +87,7 @@ internal static class TypesEmitter
         table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "layer", "units", "activation", "parameters"));
         foreach (LayerSpec l in m.Layers)
             table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, l.Name, l.Units, Names.Describe(l), N((long)l.Units * l.Inputs + l.Units)));
-        table.Append("  loss: ").Append(Names.DescribeLoss(m.Loss)).Append("; optimizer: ").Append(Names.DescribeOptimizer(m.Optimizer)).Append('\n');
+        table.Append("  loss: ").Append(Names.DescribeLoss(m.Loss)).Append("; optimizer: ").Append(Names.DescribeOptimizer(m.Optimizer)).Append(m.IsDouble ? "; float64" : "").Append('\n');
         w.Lines(
             "/// <summary>",
             "/// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its",
@@ -114,12 +117,13 @@ internal static class TypesEmitter
         w.Line("/// <summary>Regularizer coefficients, initialized from the attributes; change them between steps to sweep without recompiling.</summary>");
         using (w.Block("public sealed class RegularizationCoefficients"))
         {
+            string type = Names.T(m);
             foreach (TermSpec t in m.Terms)
             {
                 string field = "_" + Param(t);
                 string what = t.Kind == TermKind.KlSparsity ? "β of " : "λ of ";
-                w.Line("private float " + field + " = " + Literal.Float(t.Coefficient) + ";");
-                if (t.Kind == TermKind.KlSparsity) w.Line("private float " + field + "Target = " + Literal.Float(t.Rho) + ";");
+                w.Line("private " + type + " " + field + " = " + Names.Real(m, t.Coefficient) + ";");
+                if (t.Kind == TermKind.KlSparsity) w.Line("private " + type + " " + field + "Target = " + Names.Real(m, t.Rho) + ";");
             }
             if (m.Terms.Count > 0) w.Line();
             foreach (TermSpec t in m.Terms)
@@ -128,16 +132,16 @@ internal static class TypesEmitter
                 string what = t.Kind == TermKind.KlSparsity ? "β" : "λ";
                 w.Lines(
                     "/// <summary>" + what + " of " + t.Name + " (" + t.Formula + "); initially " + Literal.Number(t.Coefficient) + ". Finite, ≥ 0; 0 turns the term off.</summary>",
-                    "public float " + t.Property + " { get => " + field + "; set => " + field + " = float.IsFinite(value) && value >= 0 ? value : Invalid(nameof(" + t.Property + "), value); }",
+                    "public " + type + " " + t.Property + " { get => " + field + "; set => " + field + " = " + type + ".IsFinite(value) && value >= 0 ? value : Invalid(nameof(" + t.Property + "), value); }",
                     "");
                 if (t.Kind == TermKind.KlSparsity)
                     w.Lines(
                         "/// <summary>The target mean activation ρ of " + t.Name + "; initially " + Literal.Number(t.Rho) + ". Strictly between 0 and 1.</summary>",
-                        "public float " + Names.KlTarget(t) + " { get => " + field + "Target; set => " + field + "Target = value > 0 && value < 1 ? value : InvalidTarget(nameof(" + Names.KlTarget(t) + "), value); }",
+                        "public " + type + " " + Names.KlTarget(t) + " { get => " + field + "Target; set => " + field + "Target = value > 0 && value < 1 ? value : InvalidTarget(nameof(" + Names.KlTarget(t) + "), value); }",
                         "");
             }
-            w.Line("private static float Invalid(string name, float value) { " + Names.Kernels + ".ThrowHelper.Coefficient(name, value); return 0; }");
-            w.Line("private static float InvalidTarget(string name, float value) { " + Names.Kernels + ".ThrowHelper.Probability(name, value); return 0; }");
+            w.Line("private static " + type + " Invalid(string name, " + type + " value) { " + Names.Kernels + ".ThrowHelper.Coefficient(name, value); return 0; }");
+            w.Line("private static " + type + " InvalidTarget(string name, " + type + " value) { " + Names.Kernels + ".ThrowHelper.Probability(name, value); return 0; }");
         }
     }
 

@@ -59,6 +59,9 @@ internal enum ActivationKind { Linear = 0, Tanh = 1, Sigmoid = 2, Relu = 3, Leak
 
 internal enum LossKind { MeanSquaredError = 0, HalfSquaredError = 1, MeanAbsoluteError = 2, BinaryCrossEntropy = 3, SoftmaxCrossEntropy = 4 }
 
+/// <summary>The element type of everything the generated model stores and exposes.</summary>
+internal enum Precision { Float32 = 0, Float64 = 1 }
+
 internal enum OptimizerKind { Sgd = 0, Momentum = 1, Nesterov = 2, Adam = 3, AdamW = 4 }
 
 /// <summary>The update rule and its initial hyperparameters (all tunable at run time).</summary>
@@ -128,8 +131,11 @@ internal sealed record ModelSpec(
     double LearningRate,
     OptimizerSpec Optimizer,
     EquatableArray<LayerSpec> Layers,
-    EquatableArray<TermSpec> Terms)
+    EquatableArray<TermSpec> Terms,
+    Precision Precision = Precision.Float32)
 {
+    public bool IsDouble => Precision == Precision.Float64;
+
     public LayerSpec Output => Layers[Layers.Count - 1];
 
     public int OutputSize => Output.Units;

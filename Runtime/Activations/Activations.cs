@@ -118,7 +118,7 @@ internal readonly struct GeluTanhOp : IActivationOp
 
 /// <summary>Identity activation kernels.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Linear
+public static partial class Linear
 {
     /// <summary>a = z (a copy unless both spans are the same memory).</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a)
@@ -148,7 +148,7 @@ public static class Linear
 
 /// <summary>Hyperbolic tangent kernels.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Tanh
+public static partial class Tanh
 {
     /// <summary>a = tanh(z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<TanhFunction>(z, a);
@@ -177,7 +177,7 @@ public static class Tanh
 
 /// <summary>Logistic sigmoid kernels.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Sigmoid
+public static partial class Sigmoid
 {
     /// <summary>a = 1 / (1 + e^−z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<SigmoidFunction>(z, a);
@@ -210,7 +210,7 @@ public static class Sigmoid
 
 /// <summary>Rectified linear unit kernels.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Relu
+public static partial class Relu
 {
     /// <summary>a = max(0, z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Max(z, 0f, a);
@@ -236,7 +236,7 @@ public static class Relu
 
 /// <summary>Leaky ReLU kernels: z for z &gt; 0, else α·z.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class LeakyRelu
+public static partial class LeakyRelu
 {
     /// <summary>a = f(z) with the negative slope α; <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a, float alpha) => UnaryKernel.Run<LeakyReluFunction>(z, a, alpha);
@@ -255,7 +255,7 @@ public static class LeakyRelu
 
 /// <summary>ELU kernels: z for z &gt; 0, else α·(e^z − 1).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Elu
+public static partial class Elu
 {
     /// <summary>a = f(z) with the scale α of the negative part; <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a, float alpha) => UnaryKernel.Run<EluFunction>(z, a, alpha);
@@ -274,7 +274,7 @@ public static class Elu
 
 /// <summary>Softplus kernels: log(1 + e^z), PyTorch threshold 20.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Softplus
+public static partial class Softplus
 {
     /// <summary>a = f(z); <paramref name="z"/> is kept by the generated code because the derivative needs it.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<SoftplusFunction>(z, a);
@@ -293,7 +293,7 @@ public static class Softplus
 
 /// <summary>Exact GELU kernels: z·Φ(z).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Gelu
+public static partial class Gelu
 {
     /// <summary>a = f(z); <paramref name="z"/> is kept by the generated code because the derivative needs it.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<GeluFunction>(z, a);
@@ -312,7 +312,7 @@ public static class Gelu
 
 /// <summary>GELU kernels, tanh approximation.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class GeluTanh
+public static partial class GeluTanh
 {
     /// <summary>a = f(z); <paramref name="z"/> is kept by the generated code because the derivative needs it.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<GeluTanhFunction>(z, a);
@@ -331,7 +331,7 @@ public static class GeluTanh
 
 /// <summary>Softmax output kernels (over each row of [batch, units]).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Softmax
+public static partial class Softmax
 {
     /// <summary>a = softmax(z) per row, shifted by the row maximum; <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> a, int units) => SoftmaxRows.Forward(z, a, units);

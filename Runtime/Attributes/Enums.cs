@@ -64,6 +64,18 @@ public enum Optimizer
     AdamW = 4,
 }
 
+/// <summary>The element type of a model's parameters, gradients, buffers and public spans. See docs/precision.md.</summary>
+public enum Precision
+{
+    /// <summary>float (the default): the tuned AVX-512 / AVX2 kernels, multi-threaded matrix products.</summary>
+    Float32 = 0,
+    /// <summary>
+    /// double throughout: the same model with every feature, for accuracy (gradient checks at 1e−7, agreement with
+    /// PyTorch float64 references to 1e−10). Slower: single-threaded, simpler kernels.
+    /// </summary>
+    Float64 = 1,
+}
+
 /// <summary>Which tensor of a Dense layer an activity penalty reads.</summary>
 public enum ActivityOn
 {

@@ -70,4 +70,10 @@ public sealed class ModelAttribute : Attribute
 
     /// <summary>AdamW's decoupled weight decay, ≥ 0. Default 0.01 (as <c>torch.optim.AdamW</c>).</summary>
     public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>
+    /// The element type of the generated model: <see cref="Compiled.Precision.Float32"/> (default) or
+    /// <see cref="Compiled.Precision.Float64"/>, which makes every parameter, buffer, span and setting a double.
+    /// </summary>
+    public Precision Precision { get; set; } = Precision.Float32;
 }

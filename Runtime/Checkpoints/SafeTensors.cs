@@ -4,6 +4,8 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -66,12 +68,16 @@ public sealed class CheckpointLoadOptions
 /// tensors are not.
 /// </para>
 /// <para>
+/// The double overloads (float64 models) write F64 tensors, and read F64 tensors bit for bit and F32 tensors widened
+/// (exactly), with the same validation.
+/// </para>
+/// <para>
 /// Saving to a path is atomic: the file is written to a temporary file next to it, flushed to disk and renamed over
 /// the target, so a failure leaves any previous file intact. No reflection: the header is read and written with
 /// <see cref="Utf8JsonReader"/> and <see cref="Utf8JsonWriter"/>.
 /// </para>
 /// </remarks>
-public static class Checkpoint
+public static partial class Checkpoint
 {
     /// <summary>The largest header accepted, as in the reference implementation (100 MB).</summary>
     internal const int MaxHeaderLength = 100_000_000;
@@ -123,7 +129,7 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanWrite) throw new ArgumentException("The stream is not writable.", nameof(stream));
         int[] counts = CheckLayouts(parameters.Length, tensors);
-        byte[] header = BuildHeader(tensors, counts, metadata);
+        byte[] header = BuildHeader<float>(tensors, counts, metadata);
         Write(stream, header, parameters, tensors, counts);
         stream.Flush();
     }
@@ -135,10 +141,16 @@ public static class Checkpoint
     /// </summary>
     internal static void Save(string path, ReadOnlySpan<float> parameters, IReadOnlyList<TensorLayout> tensors,
         IReadOnlyDictionary<string, string>? metadata, Func<Stream, Stream>? wrapStream)
+        => SaveFile(path, parameters, tensors, metadata, wrapStream);
+
+    /// <summary>The atomic save, for float (F32) or double (F64) parameters.</summary>
+    private static void SaveFile<T>(string path, ReadOnlySpan<T> parameters, IReadOnlyList<TensorLayout> tensors,
+        IReadOnlyDictionary<string, string>? metadata, Func<Stream, Stream>? wrapStream)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         int[] counts = CheckLayouts(parameters.Length, tensors);
-        byte[] header = BuildHeader(tensors, counts, metadata);
+        byte[] header = BuildHeader<T>(tensors, counts, metadata);
 
         string target = Path.GetFullPath(path);
         string temporary = target + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant() + ".tmp";
@@ -183,8 +195,10 @@ public static class Checkpoint
         }
     }
 
-    private static byte[] BuildHeader(IReadOnlyList<TensorLayout> tensors, int[] counts, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader<T>(IReadOnlyList<TensorLayout> tensors, int[] counts, IReadOnlyDictionary<string, string>? metadata)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int elementSize = Unsafe.SizeOf<T>();
         long stored = 0;
         foreach (int count in counts) stored += count;
 
@@ -217,9 +231,9 @@ public static class Checkpoint
             for (int t = 0; t < tensors.Count; t++)
             {
                 TensorLayout layout = tensors[t];
-                long end = begin + (long)counts[t] * sizeof(float);
+                long end = begin + (long)counts[t] * elementSize;
                 writer.WriteStartObject(layout.Name);
-                writer.WriteString("dtype", "F32");
+                writer.WriteString("dtype", elementSize == sizeof(float) ? "F32" : "F64");
                 writer.WriteStartArray("shape");
                 foreach (int dimension in layout.Shape) writer.WriteNumberValue(dimension);
                 writer.WriteEndArray();
@@ -241,29 +255,34 @@ public static class Checkpoint
         return header;
     }
 
-    private static void Write(Stream stream, byte[] header, ReadOnlySpan<float> parameters, IReadOnlyList<TensorLayout> tensors, int[] counts)
+    private static void Write<T>(Stream stream, byte[] header, ReadOnlySpan<T> parameters, IReadOnlyList<TensorLayout> tensors, int[] counts)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int elementSize = Unsafe.SizeOf<T>();
         Span<byte> prefix = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
         stream.Write(prefix);
         stream.Write(header);
 
-        const int chunkFloats = ChunkBytes / sizeof(float);
+        int chunkFloats = ChunkBytes / elementSize;
         byte[]? swapped = BitConverter.IsLittleEndian ? null : new byte[ChunkBytes];
         for (int t = 0; t < tensors.Count; t++)
         {
-            ReadOnlySpan<float> values = parameters.Slice(tensors[t].Offset, counts[t]);
+            ReadOnlySpan<T> values = parameters.Slice(tensors[t].Offset, counts[t]);
             while (!values.IsEmpty)
             {
-                ReadOnlySpan<float> chunk = values[..Math.Min(values.Length, chunkFloats)];
+                ReadOnlySpan<T> chunk = values[..Math.Min(values.Length, chunkFloats)];
                 if (swapped is null)
                 {
                     stream.Write(MemoryMarshal.AsBytes(chunk));
                 }
                 else
                 {
-                    for (int i = 0; i < chunk.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(swapped.AsSpan(i * sizeof(float)), chunk[i]);
-                    stream.Write(swapped, 0, chunk.Length * sizeof(float));
+                    if (typeof(T) == typeof(float))
+                        for (int i = 0; i < chunk.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(swapped.AsSpan(i * sizeof(float)), MemoryMarshal.Cast<T, float>(chunk)[i]);
+                    else
+                        for (int i = 0; i < chunk.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(swapped.AsSpan(i * sizeof(double)), MemoryMarshal.Cast<T, double>(chunk)[i]);
+                    stream.Write(swapped, 0, chunk.Length * elementSize);
                 }
                 values = values[chunk.Length..];
             }
@@ -321,14 +340,15 @@ public static class Checkpoint
         Load(stream, parameters, tensors, counts, options ?? new CheckpointLoadOptions(), "checkpoint");
     }
 
-    private static void Load(Stream stream, Span<float> parameters, IReadOnlyList<TensorLayout> tensors, int[] counts,
+    private static void Load<T>(Stream stream, Span<T> parameters, IReadOnlyList<TensorLayout> tensors, int[] counts,
         CheckpointLoadOptions options, string source)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        float[] decoded;
+        T[] decoded;
         int[] decodedAt;
         try
         {
-            (decoded, decodedAt) = Read(stream, tensors, counts, options, source);
+            (decoded, decodedAt) = Read<T>(stream, tensors, counts, options, source);
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException or OverflowException or FormatException or InvalidOperationException)
         {
@@ -355,8 +375,9 @@ public static class Checkpoint
         public int Expected { get; set; } = -1;
     }
 
-    private static (float[] Decoded, int[] DecodedAt) Read(Stream stream, IReadOnlyList<TensorLayout> tensors, int[] counts,
+    private static (T[] Decoded, int[] DecodedAt) Read<T>(Stream stream, IReadOnlyList<TensorLayout> tensors, int[] counts,
         CheckpointLoadOptions options, string source)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Header length.
         Span<byte> prefix = stackalloc byte[8];
@@ -433,7 +454,7 @@ public static class Checkpoint
             decodedAt[t] = total;
             total += counts[t];
         }
-        var decoded = new float[total];
+        var decoded = new T[total];
         byte[] scratch = new byte[ChunkBytes];
         ulong position = 0; // in the data section
         foreach (Entry e in sorted)
@@ -450,14 +471,24 @@ public static class Checkpoint
             }
             else
             {
-                Span<float> target = decoded.AsSpan(decodedAt[e.Expected], counts[e.Expected]);
-                if (e.ElementSize == 4) ReadF32(stream, target, e, n, source);
-                else ReadF64(stream, target, scratch, e, n, source);
+                Span<T> target = decoded.AsSpan(decodedAt[e.Expected], counts[e.Expected]);
+                if (typeof(T) == typeof(float))
+                {
+                    Span<float> floats = MemoryMarshal.Cast<T, float>(target);
+                    if (e.ElementSize == 4) ReadF32(stream, floats, e, n, source);
+                    else ReadF64(stream, floats, scratch, e, n, source);
+                }
+                else
+                {
+                    Span<double> doubles = MemoryMarshal.Cast<T, double>(target);
+                    if (e.ElementSize == 4) ReadF32Widened(stream, doubles, scratch, e, n, source);
+                    else ReadF64Exact(stream, doubles, e, n, source);
+                }
                 if (options.RejectNonFinite)
                 {
                     for (int i = 0; i < target.Length; i++)
                     {
-                        if (!float.IsFinite(target[i]))
+                        if (!T.IsFinite(target[i]))
                             throw Fail(source, $"tensor '{e.Name}' element {i}{Index(i, tensors[e.Expected].Shape)} is {target[i]} (file byte {8 + (ulong)n + e.Begin + (ulong)i * (ulong)e.ElementSize}); non-finite values are rejected.");
                     }
                 }
@@ -534,6 +565,39 @@ public static class Checkpoint
                 if (float.IsInfinity(narrowed) && double.IsFinite(value))
                     throw Fail(source, $"tensor '{e.Name}' element {start + i} is {value.ToString("R", CultureInfo.InvariantCulture)} (file byte {8 + (ulong)n + e.Begin + (ulong)(start + i) * sizeof(double)}), beyond the range of float.");
                 target[start + i] = narrowed;
+            }
+        }
+    }
+
+    /// <summary>F32 data into a double model: every float is exactly representable, so widening loses nothing.</summary>
+    private static void ReadF32Widened(Stream stream, Span<double> target, byte[] scratch, Entry e, int n, string source)
+    {
+        int chunkFloats = scratch.Length / sizeof(float);
+        for (int start = 0; start < target.Length; start += chunkFloats)
+        {
+            int count = Math.Min(chunkFloats, target.Length - start);
+            int read = stream.ReadAtLeast(scratch.AsSpan(0, count * sizeof(float)), count * sizeof(float), throwOnEndOfStream: false);
+            if (read < count * sizeof(float)) throw DataEnds(source, n, e.Begin + (ulong)start * sizeof(float) + (ulong)read, e);
+            for (int i = 0; i < count; i++) target[start + i] = BinaryPrimitives.ReadSingleLittleEndian(scratch.AsSpan(i * sizeof(float)));
+        }
+    }
+
+    /// <summary>F64 data into a double model, bit for bit.</summary>
+    private static void ReadF64Exact(Stream stream, Span<double> target, Entry e, int n, string source)
+    {
+        const int chunkDoubles = 1 << 23;
+        ulong done = 0;
+        for (int start = 0; start < target.Length; start += chunkDoubles)
+        {
+            Span<double> values = target.Slice(start, Math.Min(chunkDoubles, target.Length - start));
+            Span<byte> bytes = MemoryMarshal.AsBytes(values);
+            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (read < bytes.Length) throw DataEnds(source, n, e.Begin + done + (ulong)read, e);
+            done += (ulong)read;
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<long> bits = MemoryMarshal.Cast<double, long>(values);
+                BinaryPrimitives.ReverseEndianness(bits, bits);
             }
         }
     }

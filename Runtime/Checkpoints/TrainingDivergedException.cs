@@ -22,6 +22,16 @@ namespace Compiled
             Term = term;
         }
 
+        /// <summary>Creates the exception for a float64 model's step <paramref name="step"/> (counted from 0).</summary>
+        public TrainingDivergedException(long step, string term, double value)
+            : base(string.Format(CultureInfo.InvariantCulture,
+                "Training diverged at step {0}: {1} is {2}. The update was not applied; the model keeps its parameters. " +
+                "Lower the learning rate or the regularization, or check the inputs for NaN/Inf.", step, term, value))
+        {
+            Step = step;
+            Term = term;
+        }
+
         /// <summary>The training step (0 = the model's first <c>TrainStep</c>).</summary>
         public long Step { get; }
 
@@ -34,7 +44,7 @@ namespace Compiled.Kernels
 {
     /// <summary>The divergence check generated into <c>TrainStep</c>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public static class Divergence
+    public static partial class Divergence
     {
         /// <summary>True when every element is finite: one vectorized pass (the largest magnitude is NaN if any element is
         /// NaN, and ∞ if any is ±∞).</summary>

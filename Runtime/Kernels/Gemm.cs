@@ -11,7 +11,7 @@ namespace Compiled.Kernels;
 /// Called by generated code; each checks its spans once and never reads or writes past them.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Gemm
+public static partial class Gemm
 {
     /// <summary>From this many rows on, the forward product packs W and uses the broadcast kernel (no horizontal sums).</summary>
     private const int PackedForwardRows = 64;

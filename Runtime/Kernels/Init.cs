@@ -5,7 +5,7 @@ namespace Compiled.Kernels;
 
 /// <summary>Deterministic parameter initialization.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Init
+public static partial class Init
 {
     /// <summary>
     /// PyTorch <c>nn.Linear</c>'s default: weight and bias ~ U(−1/√fan_in, 1/√fan_in). The stream is a function of

@@ -7,7 +7,7 @@ namespace Compiled.Kernels;
 
 /// <summary>Exceptions thrown by generated code and kernels, kept out of line so the hot paths stay small.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class ThrowHelper
+public static partial class ThrowHelper
 {
     /// <summary>A span whose length is not batch × features.</summary>
     [DoesNotReturn]

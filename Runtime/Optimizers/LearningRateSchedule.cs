@@ -13,6 +13,12 @@ public abstract class LearningRateSchedule
     /// <summary>The learning rate for the update after <paramref name="step"/> earlier updates.</summary>
     public abstract float At(long step, float baseRate);
 
+    /// <summary>
+    /// The rate for a float64 model. The built-in schedules compute it in double; a custom schedule that does not
+    /// override this gets its float rate, widened.
+    /// </summary>
+    public virtual double At(long step, double baseRate) => At(step, (float)baseRate);
+
     /// <summary>Step decay, as <c>torch.optim.lr_scheduler.StepLR</c>: lr·γ^⌊step / stepSize⌋.</summary>
     public static LearningRateSchedule Step(long stepSize, double gamma) => new StepSchedule(stepSize, gamma);
 
@@ -36,6 +42,8 @@ public abstract class LearningRateSchedule
         }
 
         public override float At(long step, float baseRate) => (float)(baseRate * Math.Pow(_gamma, Math.Max(step, 0) / _stepSize));
+
+        public override double At(long step, double baseRate) => baseRate * Math.Pow(_gamma, Math.Max(step, 0) / _stepSize);
     }
 
     private sealed class CosineSchedule : LearningRateSchedule
@@ -55,6 +63,12 @@ public abstract class LearningRateSchedule
         {
             double t = Math.Clamp(step, 0, _total);
             return (float)(_minimum + (baseRate - _minimum) * (1 + Math.Cos(Math.PI * t / _total)) / 2);
+        }
+
+        public override double At(long step, double baseRate)
+        {
+            double t = Math.Clamp(step, 0, _total);
+            return _minimum + (baseRate - _minimum) * (1 + Math.Cos(Math.PI * t / _total)) / 2;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Compiled.Kernels;
 /// is v = g, as PyTorch's clone of the first gradient.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Momentum
+public static partial class Momentum
 {
     /// <summary>One update of every parameter, in place; <paramref name="v"/> is the velocity, laid out as the parameters.</summary>
     public static void Step(Span<float> p, ReadOnlySpan<float> g, Span<float> v, float lr, float momentum, bool nesterov)
@@ -63,7 +63,7 @@ public static class Momentum
 /// p ← p − (lr / (1 − β₁ᵗ))·m / (√v / √(1 − β₂ᵗ) + ε), t counting from 1.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Adam
+public static partial class Adam
 {
     /// <summary>Update number <paramref name="t"/> (≥ 1) of every parameter, in place. <paramref name="decay"/> is AdamW's decoupled weight decay (0 for Adam).</summary>
     public static void Step(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lr, float beta1, float beta2, float epsilon, float decay, long t)

@@ -8,7 +8,7 @@ namespace Compiled.Kernels;
 
 /// <summary>Plain stochastic gradient descent, as <c>torch.optim.SGD(lr)</c> without momentum.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Sgd
+public static partial class Sgd
 {
     /// <summary>p ← p − lr·g.</summary>
     public static void Step(Span<float> p, ReadOnlySpan<float> g, float lr)

@@ -9,7 +9,7 @@ public readonly record struct KlSums(double Value, float MeanRhoHat, float MinRh
 
 /// <summary>Ng's KL-divergence sparsity penalty: value and the per-unit gradient term in one go.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class KlDivergence
+public static partial class KlDivergence
 {
     /// <summary>
     /// ρ̂_j = (1/B)·Σ_b a[b, j] (tanh: (1 + that)/2), value β·Σ_j KL(ρ‖ρ̂_j), and

@@ -7,7 +7,7 @@ namespace Compiled.Kernels;
 
 /// <summary>Element-wise penalty gradients: g += l1·sign(t) + 2·l2·t (pre-activation activity terms).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Penalty
+public static partial class Penalty
 {
     /// <summary>g[i] += l1·sign(t[i]) + 2·l2·t[i], in place on <paramref name="g"/>.</summary>
     public static void AddGradient(ReadOnlySpan<float> t, Span<float> g, float l1, float l2)

@@ -11,7 +11,7 @@ public readonly record struct TensorSums(double SumAbs, double SumSquares, int B
 
 /// <summary>One-pass reductions over activations and weights.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Statistics
+public static partial class Statistics
 {
     /// <summary>
     /// Σ|t|, Σt², count(|t| &lt; ε), count(t == 0) over a row-major <c>[rows, units]</c> tensor, and the number of units
