@@ -12,6 +12,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 aot_args=(-f net9.0 -r linux-x64 -p:PublishAot=true)
 [ "$isa" != default ] && aot_args+=(-p:IlcInstructionSet="$isa")
+[ "$isa" = default ] && isa="x86-x64-v3 (the samples' default)"
 dotnet publish Samples/SparseAutoencoder -c Release "${aot_args[@]}" -o "$out/aot" --nologo -v quiet
 dotnet publish Samples/SparseAutoencoder -c Release -o "$out/jit" --nologo -v quiet
 
