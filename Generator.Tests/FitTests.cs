@@ -97,6 +97,7 @@ public class FitTests
         Assert.Contains("3 target values per row; the model's OutputSize is 4", Assert.Throws<ArgumentException>(() => m.Fit(wrongTargets, 1, 4)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(Regression(10, 1), 1, 9));
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(Regression(10, 1), -1, 4));
+        Assert.Contains("no rows", Assert.Throws<ArgumentException>(() => m.Fit(new Dataset([], 6, [], 4), 1, 4)).Message);
         var ce = new FdCe(8, 1);
         Assert.Contains("no class labels", Assert.Throws<ArgumentException>(() => ce.Fit(new Dataset(new float[10 * 6], 6), 1, 4)).Message);
         Assert.Equal(0, m.Step);

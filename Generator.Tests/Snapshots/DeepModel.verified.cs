@@ -415,6 +415,7 @@ namespace Demo
             if (data is null) throw new global::System.ArgumentNullException(nameof(data));
             if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.FeatureSize} features per row; the model's InputSize is {InputSize}."), nameof(data));
             if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}."), nameof(data));
+            if (data.Count == 0) throw new global::System.ArgumentException("data has no rows.", nameof(data));
             if (epochs < 0) throw new global::System.ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0.");
             if (firstEpoch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "firstEpoch must be ≥ 0.");
             if ((uint)(batchSize - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);

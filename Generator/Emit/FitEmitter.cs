@@ -33,6 +33,7 @@ internal static class FitEmitter
                 w.Line("if (!data.HasLabels) throw new global::System.ArgumentException(\"data has no class labels; this model trains on labels (Loss.SoftmaxCrossEntropy).\", nameof(data));");
             else
                 w.Line("if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($\"data has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}.\"), nameof(data));");
+            w.Line("if (data.Count == 0) throw new global::System.ArgumentException(\"data has no rows.\", nameof(data));");
             w.Line("if (epochs < 0) throw new global::System.ArgumentOutOfRangeException(nameof(epochs), epochs, \"epochs must be ≥ 0.\");");
             w.Line("if (firstEpoch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, \"firstEpoch must be ≥ 0.\");");
             w.Line("if ((uint)(batchSize - 1) >= (uint)_maxBatch) " + Names.Kernels + ".ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);");
