@@ -20,6 +20,7 @@ internal static class ActivationBackward
         {
             case 512: Core<TAct, Vector512<float>, V512>(a, z, d, p, l1, l2); break;
             case 256: Core<TAct, Vector256<float>, V256>(a, z, d, p, l1, l2); break;
+            case 128: Core<TAct, Vector128<float>, V128>(a, z, d, p, l1, l2); break;
             default: Scalar<TAct>(a, z, d, p, l1, l2); break;
         }
     }
@@ -39,6 +40,7 @@ internal static class ActivationBackward
             {
                 case 512: Core<TAct, Vector512<float>, V512>(ar, default, dr, 0f, l1, l2, unitTerm); break;
                 case 256: Core<TAct, Vector256<float>, V256>(ar, default, dr, 0f, l1, l2, unitTerm); break;
+                case 128: Core<TAct, Vector128<float>, V128>(ar, default, dr, 0f, l1, l2, unitTerm); break;
                 default: Scalar<TAct>(ar, default, dr, 0f, l1, l2, unitTerm); break;
             }
         }

@@ -25,6 +25,7 @@ internal static class UnaryKernel
         {
             case 512: Core<TOp, Vector512<float>, V512>(z, a, p); break;
             case 256: Core<TOp, Vector256<float>, V256>(z, a, p); break;
+            case 128: Core<TOp, Vector128<float>, V128>(z, a, p); break;
             default: Scalar<TOp>(z, a, p); break;
         }
     }

@@ -33,6 +33,7 @@ internal static class BinaryCrossEntropy
             {
                 512 => Core<Vector512<float>, V512>(zc, yc, tc, dc, scale, l1, l2),
                 256 => Core<Vector256<float>, V256>(zc, yc, tc, dc, scale, l1, l2),
+                128 => Core<Vector128<float>, V128>(zc, yc, tc, dc, scale, l1, l2),
                 _ => Scalar(zc, yc, tc, dc, scale, l1, l2),
             };
         }

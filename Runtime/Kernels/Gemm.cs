@@ -47,8 +47,12 @@ public static partial class Gemm
             // stack) and vectorize along the outputs instead, y[i, :] = bias + Σ_p x[i, p]·Wᵀ[p, :].
             Span<float> wt = stackalloc float[k * n];
             Transpose.Block(ref MemoryMarshal.GetReference(w), k, ref MemoryMarshal.GetReference(wt), n, n, k);
-            if (Width.Pick(n) == 512) RowsCore<Vector512<float>, V512>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias);
-            else RowsCore<Vector256<float>, V256>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias);
+            switch (Width.Pick(n))
+            {
+                case 512: RowsCore<Vector512<float>, V512>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias); break;
+                case 256: RowsCore<Vector256<float>, V256>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias); break;
+                default: RowsCore<Vector128<float>, V128>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias); break;
+            }
             return;
         }
         switch (Width.Pick(k))
@@ -57,6 +61,7 @@ public static partial class Gemm
             case 512: XWtCore<Vector512<float>, V512>(m, n, k, x, w, bias, y); break;
             case 256 when packed: BroadcastCore<Vector256<float>, V256>(m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0); break;
             case 256: XWtCore<Vector256<float>, V256>(m, n, k, x, w, bias, y); break;
+            case 128: XWtCore<Vector128<float>, V128>(m, n, k, x, w, bias, y); break;
             default: XWtScalar(m, n, k, x, w, bias, y); break;
         }
     }
@@ -86,8 +91,12 @@ public static partial class Gemm
         {
             // Few columns (a 4-input layer): compute Gᵀ[c, o] = Σ_b X[b, c]·D[b, o], vectorized along o, then transpose.
             Span<float> gt = stackalloc float[k * n];
-            if (Width.Pick(n) == 512) RowsCore<Vector512<float>, V512>(k, n, m, x, 1, k, d, gt, default, 0, 0);
-            else RowsCore<Vector256<float>, V256>(k, n, m, x, 1, k, d, gt, default, 0, 0);
+            switch (Width.Pick(n))
+            {
+                case 512: RowsCore<Vector512<float>, V512>(k, n, m, x, 1, k, d, gt, default, 0, 0); break;
+                case 256: RowsCore<Vector256<float>, V256>(k, n, m, x, 1, k, d, gt, default, 0, 0); break;
+                default: RowsCore<Vector128<float>, V128>(k, n, m, x, 1, k, d, gt, default, 0, 0); break;
+            }
             Transpose.Block(ref MemoryMarshal.GetReference(gt), n, ref MemoryMarshal.GetReference(g), k, k, n);
             if (l1 != 0 || l2 != 0)
                 for (int i = 0; i < n * k; i++) g[i] += l1 * ScalarMath.Sign(w[i]) + 2 * l2 * w[i];
@@ -117,6 +126,8 @@ public static partial class Gemm
             case 512: BroadcastCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
             case 256 when streaming: RowsCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
             case 256: BroadcastCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
+            // 128-bit machines (SSE-only x64, ARM64): the row-streaming form, without the packed 8 × 8 tiles.
+            case 128: RowsCore<Vector128<float>, V128>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
             default: BroadcastScalar(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
         }
     }

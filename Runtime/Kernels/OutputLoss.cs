@@ -56,6 +56,7 @@ internal static class OutputLoss
             {
                 512 => Core<TLoss, TAct, Vector512<float>, V512>(zc, yc, tc, dc, scale, p, l1, l2),
                 256 => Core<TLoss, TAct, Vector256<float>, V256>(zc, yc, tc, dc, scale, p, l1, l2),
+                128 => Core<TLoss, TAct, Vector128<float>, V128>(zc, yc, tc, dc, scale, p, l1, l2),
                 _ => Scalar<TLoss, TAct>(zc, yc, tc, dc, scale, p, l1, l2),
             };
         }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Compiled.Kernels;
@@ -181,6 +182,69 @@ internal readonly struct V256 : ISimd<Vector256<float>>
     }
 }
 
+/// <summary>
+/// 128-bit vectors: SSE4 (NativeAOT's default x64 target) and ARM64 NEON, where 256-bit vectors are not accelerated.
+/// </summary>
+internal readonly struct V128 : ISimd<Vector128<float>>
+{
+    public static int Count => Vector128<float>.Count;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float s, nint o) => Vector128.LoadUnsafe(ref s, (nuint)o);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> v, ref float d, nint o) => v.StoreUnsafe(ref d, (nuint)o);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Splat(float x) => Vector128.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> a) => Vector128.Sum(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sign(Vector128<float> a)
+        => (Vector128.GreaterThan(a, Vector128<float>.Zero) & Vector128<float>.One) - (Vector128.LessThan(a, Vector128<float>.Zero) & Vector128<float>.One);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Positive(Vector128<float> a) => Vector128.GreaterThan(a, Vector128<float>.Zero) & Vector128<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> IsZero(Vector128<float> a) => Vector128.Equals(a, Vector128<float>.Zero) & Vector128<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> t) => Vector128.LessThan(a, t) & Vector128<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LanesFrom(int first)
+        => Vector128.GreaterThanOrEqual(Vector128.Create(0f, 1, 2, 3), Vector128.Create((float)first));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> m, Vector128<float> t, Vector128<float> f) => Vector128.ConditionalSelect(m, t, f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> And(Vector128<float> a, Vector128<float> m) => a & m;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        // e^x = 2^n · e^r, n = round(x·log2 e), r = x − n·ln 2 (in two parts); e^r = 1 + r + r²·P(r) with the Cephes expf
+        // minimax polynomial (≈ 1 ulp). x is clamped to the float range, so the result saturates instead of wrapping.
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(-87.33654f)), Vector128.Create(88.72283f));
+        Vector128<float> n = Vector128.Round(x * Vector128.Create(1.44269504088896341f));
+        Vector128<float> r = MultiplyAdd(n, Vector128.Create(-0.693359375f), x);
+        r = MultiplyAdd(n, Vector128.Create(2.12194440e-4f), r);
+        Vector128<float> p = MultiplyAdd(Vector128.Create(1.9875691500E-4f), r, Vector128.Create(1.3981999507E-3f));
+        p = MultiplyAdd(p, r, Vector128.Create(8.3334519073E-3f));
+        p = MultiplyAdd(p, r, Vector128.Create(4.1665795894E-2f));
+        p = MultiplyAdd(p, r, Vector128.Create(1.6666665459E-1f));
+        p = MultiplyAdd(p, r, Vector128.Create(5.0000001201E-1f));
+        p = MultiplyAdd(p * r, r, r + Vector128<float>.One);
+        // 2^n: n + 127 in the exponent field. n ∈ [−126, 128]; 128 (x near the top) is split as 2^127 · 2.
+        Vector128<int> e = Vector128.ConvertToInt32(n);
+        Vector128<int> high = Vector128.GreaterThan(e, Vector128.Create(127));
+        e -= high & Vector128<int>.One;
+        Vector128<float> scale = Vector128.ShiftLeft(e + Vector128.Create(127), 23).AsSingle();
+        return p * scale * Vector128.ConditionalSelect(high.AsSingle(), Vector128.Create(2f), Vector128<float>.One);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThanMask(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> CopySign(Vector128<float> magnitude, Vector128<float> sign) => Vector128.ConditionalSelect(Vector128.Create(-0f), sign, magnitude);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+        => Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
+}
+
 /// <summary>Which vector width a kernel runs at for a row of a given length.</summary>
 internal static class Width
 {
@@ -197,12 +261,15 @@ internal static class Width
     public static int PickMath(int length)
     {
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count) return 512;
-        return Use256(length) ? 256 : 0;
+        return Use256(length) ? 256 : Use128(length) ? 128 : 0;
     }
 
     public static int Pick(int length)
     {
         if (Use512(length)) return 512;
-        return Use256(length) ? 256 : 0;
+        return Use256(length) ? 256 : Use128(length) ? 128 : 0;
     }
+
+    /// <summary>128-bit vectors only where 256-bit ones are not accelerated (SSE-only x64, ARM64).</summary>
+    public static bool Use128(int length) => !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated && length >= Vector128<float>.Count;
 }

@@ -22,6 +22,7 @@ public static partial class Momentum
         {
             512 => Core<Vector512<float>, V512>(p, g, v, lr, momentum, nesterov),
             256 => Core<Vector256<float>, V256>(p, g, v, lr, momentum, nesterov),
+            128 => Core<Vector128<float>, V128>(p, g, v, lr, momentum, nesterov),
             _ => 0,
         };
         Scalar(p.Slice(done), g.Slice(done), v.Slice(done), lr, momentum, nesterov);
@@ -79,6 +80,7 @@ public static partial class Adam
         {
             512 => Core<Vector512<float>, V512>(p, g, m, v, c),
             256 => Core<Vector256<float>, V256>(p, g, m, v, c),
+            128 => Core<Vector128<float>, V128>(p, g, m, v, c),
             _ => 0,
         };
         Scalar(p.Slice(done), g.Slice(done), m.Slice(done), v.Slice(done), c);

@@ -28,6 +28,7 @@ public static partial class Sgd
         {
             case 512: SoftCore<Vector512<float>, V512>(w, g, lr, threshold); break;
             case 256: SoftCore<Vector256<float>, V256>(w, g, lr, threshold); break;
+            case 128: SoftCore<Vector128<float>, V128>(w, g, lr, threshold); break;
             default: SoftScalar(w, g, lr, threshold); break;
         }
     }

@@ -17,6 +17,7 @@ public static partial class Penalty
         {
             case 512: Core<Vector512<float>, V512>(t, g, l1, l2); break;
             case 256: Core<Vector256<float>, V256>(t, g, l1, l2); break;
+            case 128: Core<Vector128<float>, V128>(t, g, l1, l2); break;
             default: Scalar(t, g, l1, l2); break;
         }
     }

@@ -37,6 +37,7 @@ public static partial class Statistics
             {
                 512 => RowCore<Vector512<float>, V512>(row, epsilon, max),
                 256 => RowCore<Vector256<float>, V256>(row, epsilon, max),
+                128 => RowCore<Vector128<float>, V128>(row, epsilon, max),
                 _ => RowScalar(row, epsilon, max),
             };
             sumAbs += a; sumSq += s; below += (int)b; zeros += (int)z;
@@ -62,6 +63,7 @@ public static partial class Statistics
             {
                 512 => RowCore<Vector512<float>, V512>(part, 0f, default),
                 256 => RowCore<Vector256<float>, V256>(part, 0f, default),
+                128 => RowCore<Vector128<float>, V128>(part, 0f, default),
                 _ => RowScalar(part, 0f, default),
             };
             sumAbs += a; sumSq += s; zeros += (int)z;
