@@ -255,6 +255,7 @@ internal static class MembersEmitter
     private static void WriteOptimizerSettings(IndentedWriter w, ModelSpec m)
     {
         string t = Names.T(m);
+        // condition: a C# expression over the setter's "value".
         void Setting(string name, double initial, string doc, string condition, string range)
         {
             string field = "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
@@ -265,20 +266,20 @@ internal static class MembersEmitter
                 "public " + t + " " + name,
                 "{",
                 "    get => " + field + ";",
-                "    set => " + field + " = " + condition.Replace("x", "value") + " ? value : Invalid(nameof(" + name + "), value, " + Literal.String(range) + ");",
+                "    set => " + field + " = " + condition + " ? value : Invalid(nameof(" + name + "), value, " + Literal.String(range) + ");",
                 "}",
                 "");
         }
         OptimizerSpec o = m.Optimizer;
-        if (o.HasMomentum) Setting("Momentum", o.Momentum, "Momentum μ: v ← μ·v + g", "x >= " + Names.Real(m, 0) + " && x < " + Names.Real(m, 1), "in [0, 1)");
+        if (o.HasMomentum) Setting("Momentum", o.Momentum, "Momentum μ: v ← μ·v + g", "value >= " + Names.Real(m, 0) + " && value < " + Names.Real(m, 1), "in [0, 1)");
         if (o.IsAdam)
         {
-            Setting("Beta1", o.Beta1, "Adam's β₁, the decay of the first moment", "x >= " + Names.Real(m, 0) + " && x < " + Names.Real(m, 1), "in [0, 1)");
-            Setting("Beta2", o.Beta2, "Adam's β₂, the decay of the second moment", "x >= " + Names.Real(m, 0) + " && x < " + Names.Real(m, 1), "in [0, 1)");
-            Setting("Epsilon", o.Epsilon, "Adam's ε, added to √v̂", "x > " + Names.Real(m, 0) + " && " + t + ".IsFinite(x)", "a finite number > 0");
+            Setting("Beta1", o.Beta1, "Adam's β₁, the decay of the first moment", "value >= " + Names.Real(m, 0) + " && value < " + Names.Real(m, 1), "in [0, 1)");
+            Setting("Beta2", o.Beta2, "Adam's β₂, the decay of the second moment", "value >= " + Names.Real(m, 0) + " && value < " + Names.Real(m, 1), "in [0, 1)");
+            Setting("Epsilon", o.Epsilon, "Adam's ε, added to √v̂", "value > " + Names.Real(m, 0) + " && " + t + ".IsFinite(value)", "a finite number > 0");
         }
         if (o.Kind == OptimizerKind.AdamW)
-            Setting("WeightDecay", o.WeightDecay, "AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included", "x >= " + Names.Real(m, 0) + " && " + t + ".IsFinite(x)", "a finite number ≥ 0");
+            Setting("WeightDecay", o.WeightDecay, "AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included", "value >= " + Names.Real(m, 0) + " && " + t + ".IsFinite(value)", "a finite number ≥ 0");
         if (o.HasMomentum || o.IsAdam)
         {
             w.Line("private static " + t + " Invalid(string name, " + t + " value, string range) { " + Names.Kernels + ".ThrowHelper.Setting(name, value, range); return 0; }");
@@ -334,15 +335,7 @@ internal static class MembersEmitter
             w.Line("CheckTraining(inputs, labels, batch);");
             w.Line(Names.Span(m) + " probabilities = " + probabilities + ";");
             w.Line("Forward(inputs, probabilities, batch);");
-            w.Line("int correct = 0;");
-            using (w.Block("for (int row = 0; row < batch; row++)"))
-            {
-                w.Line(Names.ReadOnlySpan(m) + " p = probabilities.Slice(row * OutputSize, OutputSize);");
-                w.Line("int best = 0;");
-                w.Line("for (int k = 1; k < OutputSize; k++) if (p[k] > p[best]) best = k;");
-                w.Line("if (best == labels[row]) correct++;");
-            }
-            w.Line("return correct / (" + t + ")batch;");
+            w.Line("return " + Names.Kernels + ".Softmax.CountCorrect(probabilities, labels, OutputSize) / (" + t + ")batch;");
         }
     }
 

@@ -169,12 +169,8 @@ internal static class SoftmaxRows
             double sum = 0;
             for (int i = 0; i < units; i++) sum += Math.Exp(zr[i] - max);
             total += max + Math.Log(sum) - zr[label];
-            if (l1 != 0 || l2 != 0)
-            {
-                dr.Clear();
-                Jacobian(yr, dr, l1, l2);
-            }
-            else dr.Clear();
+            dr.Clear();
+            if (l1 != 0 || l2 != 0) Jacobian(yr, dr, l1, l2); // J·(activity penalties) first
             for (int i = 0; i < units; i++) dr[i] += scale * yr[i];
             dr[label] -= scale;
         }
@@ -184,13 +180,23 @@ internal static class SoftmaxRows
     /// <summary>Index of the largest element of each row (the first, on ties), as PyTorch's argmax.</summary>
     public static void ArgMax(ReadOnlySpan<float> y, Span<int> classes, int units)
     {
-        for (int r = 0; r < classes.Length; r++)
-        {
-            ReadOnlySpan<float> row = y.Slice(r * units, units);
-            int best = 0;
-            for (int i = 1; i < units; i++)
-                if (row[i] > row[best]) best = i;
-            classes[r] = best;
-        }
+        for (int r = 0; r < classes.Length; r++) classes[r] = ArgMax(y.Slice(r * units, units));
+    }
+
+    /// <summary>Rows whose arg-max is their label.</summary>
+    public static int CountCorrect(ReadOnlySpan<float> y, ReadOnlySpan<int> labels, int units)
+    {
+        int correct = 0;
+        for (int r = 0; r < labels.Length; r++)
+            if (ArgMax(y.Slice(r * units, units)) == labels[r]) correct++;
+        return correct;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> row)
+    {
+        int best = 0;
+        for (int i = 1; i < row.Length; i++)
+            if (row[i] > row[best]) best = i;
+        return best;
     }
 }
