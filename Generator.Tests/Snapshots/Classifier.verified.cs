@@ -296,15 +296,7 @@ namespace Demo
             CheckTraining(inputs, labels, batch);
             global::System.Span<float> probabilities = new global::System.Span<float>(_outOut, 0, batch * OutputSize);
             Forward(inputs, probabilities, batch);
-            int correct = 0;
-            for (int row = 0; row < batch; row++)
-            {
-                global::System.ReadOnlySpan<float> p = probabilities.Slice(row * OutputSize, OutputSize);
-                int best = 0;
-                for (int k = 1; k < OutputSize; k++) if (p[k] > p[best]) best = k;
-                if (best == labels[row]) correct++;
-            }
-            return correct / (float)batch;
+            return global::Compiled.Kernels.Softmax.CountCorrect(probabilities, labels, OutputSize) / (float)batch;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]

@@ -353,4 +353,7 @@ public static partial class Softmax
 
     /// <summary>The arg-max class of each row (first on ties).</summary>
     public static void ArgMax(ReadOnlySpan<float> y, Span<int> classes, int units) => SoftmaxRows.ArgMax(y, classes, units);
+
+    /// <summary>How many rows' arg-max class equals their label.</summary>
+    public static int CountCorrect(ReadOnlySpan<float> y, ReadOnlySpan<int> labels, int units) => SoftmaxRows.CountCorrect(y, labels, units);
 }

@@ -226,6 +226,9 @@ namespace Compiled.Kernels
 
         /// <summary>The arg-max class of each row (first on ties).</summary>
         public static void ArgMax(ReadOnlySpan<double> y, Span<int> classes, int units) => RealKernels.ArgMax(y, classes, units);
+
+        /// <summary>How many rows' arg-max class equals their label.</summary>
+        public static int CountCorrect(ReadOnlySpan<double> y, ReadOnlySpan<int> labels, int units) => RealKernels.CountCorrect(y, labels, units);
     }
 
     public static partial class Penalty

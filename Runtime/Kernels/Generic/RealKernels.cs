@@ -234,14 +234,23 @@ internal static class RealKernels
 
     public static void ArgMax<T>(ReadOnlySpan<T> y, Span<int> classes, int units) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int r = 0; r < classes.Length; r++)
-        {
-            ReadOnlySpan<T> row = y.Slice(r * units, units);
-            int best = 0;
-            for (int i = 1; i < units; i++)
-                if (row[i] > row[best]) best = i;
-            classes[r] = best;
-        }
+        for (int r = 0; r < classes.Length; r++) classes[r] = ArgMax(y.Slice(r * units, units));
+    }
+
+    public static int CountCorrect<T>(ReadOnlySpan<T> y, ReadOnlySpan<int> labels, int units) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int correct = 0;
+        for (int r = 0; r < labels.Length; r++)
+            if (ArgMax(y.Slice(r * units, units)) == labels[r]) correct++;
+        return correct;
+    }
+
+    private static int ArgMax<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int best = 0;
+        for (int i = 1; i < row.Length; i++)
+            if (row[i] > row[best]) best = i;
+        return best;
     }
 
     // ---- Penalty sums, telemetry, KL ----------------------------------------------------------------------------------
