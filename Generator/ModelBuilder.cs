@@ -45,6 +45,12 @@ internal static class ModelBuilder
             diagnostics.Any(d => Descriptors.Get(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error) ? null : spec,
             diagnostics.ToEquatableArray());
 
+        // [Dense] without [Input]: not a model yet, but surely meant to be one. Reported once, at the first [Dense].
+        if (!model.Attributes.Any(a => a.Kind == "Input"))
+        {
+            if (model.Attributes.FirstOrDefault(a => a.Kind == "Dense") is { } dense) Report(Descriptors.NoInput, dense.Location, model.ClassName);
+            return Done(null);
+        }
         if (!model.IsPartial) Report(Descriptors.NotPartial, model.ClassLocation, model.ClassName);
         if (model.NonPartialContainer is { } outer) Report(Descriptors.ContainerNotPartial, model.ClassLocation, outer, model.ClassName);
         if (model.IsGeneric) Report(Descriptors.Generic, model.ClassLocation, model.ClassName);

@@ -15,22 +15,24 @@ namespace Compiled.Benchmarks;
 /// </summary>
 public static class GeneratorCost
 {
-    public static void Run(int models = 200, int repetitions = 15)
+    public static void Run(int models = 200, int repetitions = 30, int warmup = 10)
     {
         CSharpCompilation compilation = Compilation(models);
         var full = new List<double>();
         var cached = new List<double>();
+        var own = new List<double>();
         double cold = 0;
         int files = 0;
-        for (int r = 0; r <= repetitions; r++)
+        for (int r = -warmup; r <= repetitions; r++)
         {
             GeneratorDriver driver = CSharpGeneratorDriver.Create([new ModelGenerator().AsSourceGenerator()],
                 parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: Environment.GetEnvironmentVariable("STEPS") == "1"));
             driver = driver.RunGenerators(compilation);
             double t = driver.GetTimingInfo().ElapsedTime.TotalMilliseconds;
+            if (r > 0) own.Add(driver.GetTimingInfo().GeneratorTimes[0].ElapsedTime.TotalMilliseconds);
             files = driver.GetRunResult().GeneratedTrees.Length;
-            if (r == 0) cold = t; else full.Add(t);
+            if (r == -warmup) cold = t; else if (r > 0) full.Add(t);
 
             CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
                 "namespace Unrelated { public class Edit" + r.ToString(CultureInfo.InvariantCulture) + " { } }", (CSharpParseOptions)compilation.SyntaxTrees.First().Options));
@@ -40,8 +42,29 @@ public static class GeneratorCost
                 foreach (var (name, steps) in driver.GetRunResult().Results[0].TrackedSteps)
                     Console.WriteLine($"  step {name}: {steps.Length} runs, {steps.Sum(x => x.ElapsedTime.TotalMilliseconds):F2} ms, reasons {string.Join(",", steps.SelectMany(x => x.Outputs).GroupBy(o => o.Reason).Select(g => g.Key + "=" + g.Count()))}");
         }
+        // The same work outside the driver, in stages: reading the syntax, building the specs, emitting the text.
+        var read = new List<double>();
+        var build = new List<double>();
+        var emit = new List<double>();
+        long chars = 0;
+        for (int r = 0; r < repetitions; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            var parts = compilation.SyntaxTrees.SelectMany(t => t.GetRoot().DescendantNodes(n => n is not Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax))
+                .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>()
+                .Select(c => Compiled.Generator.Parsing.SyntaxReader.Read(c, default)).ToImmutableArray();
+            var declared = Compiled.Generator.Parsing.Declarations.Merge((parts, new Compiled.Generator.Parsing.ScopeFacts(false, false, default)), default);
+            read.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            var specs = declared.Select(d => Compiled.Generator.ModelBuilder.Build(d.Model!).Spec!).ToList();
+            build.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            chars = specs.Sum(spec => (long)Compiled.Generator.Emit.ModelEmitter.Emit(spec).Length);
+            emit.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine($"  outside the driver, medians: read (syntax) {Median(read):F1} ms, build {Median(build):F1} ms, emit {Median(emit):F1} ms ({chars / 1e6:F1} M characters of source)");
         Console.WriteLine($"generator: {models} models → {files} files; cold first run {cold:F1} ms; " +
-                          $"full run median {Median(full):F1} ms (min {full.Min():F1}, max {full.Max():F1}); " +
+                          $"full run median {Median(full):F1} ms (min {full.Min():F1}, max {full.Max():F1}; the generator alone, without the driver parsing its output: {Median(own):F1} ms); " +
                           $"cached re-run after an unrelated edit median {Median(cached):F2} ms (min {cached.Min():F2}, max {cached.Max():F2}); n = {repetitions}");
     }
 

@@ -9,35 +9,26 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Compiled.Generator;
+namespace Compiled.Generator.Parsing;
 
-public sealed partial class ModelGenerator
+/// <summary>
+/// Reads a model by binding its attributes: the path for what <see cref="SyntaxReader"/> cannot decide from syntax
+/// alone (constants, expressions, aliases, user types named like ours). It produces the same <see cref="DeclaredModel"/>
+/// the syntax path would for a literal spelling of the same attributes (a test holds the two paths to that).
+/// </summary>
+internal static class SemanticReader
 {
     /// <summary>Our attribute types, by metadata name → the short kind the builder switches on.</summary>
-    private static readonly Dictionary<string, string> Kinds = new(StringComparer.Ordinal)
-    {
-        ["Compiled.InputAttribute"] = "Input",
-        ["Compiled.DenseAttribute"] = "Dense",
-        ["Compiled.ModelAttribute"] = "Model",
-        ["Compiled.ActivityL1Attribute"] = "ActivityL1",
-        ["Compiled.ActivityL2Attribute"] = "ActivityL2",
-        ["Compiled.KernelL1Attribute"] = "KernelL1",
-        ["Compiled.KernelL2Attribute"] = "KernelL2",
-        ["Compiled.BiasL1Attribute"] = "BiasL1",
-        ["Compiled.BiasL2Attribute"] = "BiasL2",
-        ["Compiled.KlSparsityAttribute"] = "KlSparsity",
-        ["Compiled.WeightDecayAttribute"] = "WeightDecay",
-        ["Compiled.HiddenL1Attribute"] = "HiddenL1",
-        ["Compiled.WeightL1Attribute"] = "WeightL1",
-        ["Compiled.WeightL2Attribute"] = "WeightL2",
-    };
+    private static readonly Dictionary<string, string> Kinds = AttributeTable.Attributes.Keys.ToDictionary(
+        k => AttributeTable.Namespace + "." + k + "Attribute", k => k, StringComparer.Ordinal);
 
-    /// <summary>The only code that touches symbols and syntax: reduces the class to a <see cref="DeclaredModel"/>.</summary>
-    internal static DeclaredModel Parse(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
-    {
-        var type = (INamedTypeSymbol)ctx.TargetSymbol;
-        var node = (ClassDeclarationSyntax)ctx.TargetNode;
+    /// <summary>The pipeline entry: the class named by the merge step, looked up in the current compilation.</summary>
+    public static DeclaredModel? Read((string MetadataName, Compilation Compilation) input, CancellationToken ct)
+        => input.Compilation.GetTypeByMetadataName(input.MetadataName) is { } type ? Read(type, ct) : null;
 
+    /// <summary>Reduces the class to a <see cref="DeclaredModel"/>; null when it carries neither [Input] nor [Dense] of ours.</summary>
+    public static DeclaredModel? Read(INamedTypeSymbol type, CancellationToken ct)
+    {
         bool isPartial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
 
         var containers = new List<string>();
@@ -49,7 +40,7 @@ public sealed partial class ModelGenerator
             containers.Insert(0, "partial " + Keyword(outer) + " " + outer.Name + TypeParameters(outer));
         }
 
-        // Our attributes in source order; note whether they sit on more than one partial declaration.
+        // Our attributes in source order (file path, then position): the same order whatever the order of the trees.
         var found = new List<(AttributeData Data, AttributeSyntax? Syntax, string Kind)>();
         foreach (AttributeData a in type.GetAttributes())
         {
@@ -57,6 +48,7 @@ public sealed partial class ModelGenerator
             if (name is null || !Kinds.TryGetValue(name, out string? kind)) continue;
             found.Add((a, a.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax, kind));
         }
+        if (!found.Any(f => f.Kind is "Input" or "Dense")) return null;
         found.Sort((x, y) =>
         {
             int c = string.CompareOrdinal(x.Syntax?.SyntaxTree.FilePath, y.Syntax?.SyntaxTree.FilePath);
@@ -70,15 +62,22 @@ public sealed partial class ModelGenerator
         foreach (var (data, syntax, kind) in found)
             attributes.Add(new DeclaredAttribute(kind, Arguments(data, syntax), LocationInfo.From(syntax?.GetLocation())));
 
-        var members = new List<DeclaredMember>();
+        // Members in source order too; constructors named with their parameter types.
+        var members = new List<(DeclaredMember Member, string Path, int Position)>();
         foreach (ISymbol m in type.GetMembers())
         {
             if (m.IsImplicitlyDeclared) continue;
             string name = m is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor
                 ? ".ctor(" + string.Join(",", ctor.Parameters.Select(p => p.Type.SpecialType == SpecialType.System_Int32 ? "int" : p.Type.Name)) + ")"
                 : m.Name;
-            members.Add(new DeclaredMember(name, LocationInfo.From(m.Locations.FirstOrDefault())));
+            Location? at = m.Locations.FirstOrDefault();
+            members.Add((new DeclaredMember(name, LocationInfo.From(at)), at?.SourceTree?.FilePath ?? "", at?.SourceSpan.Start ?? 0));
         }
+        members.Sort((x, y) => { int c = string.CompareOrdinal(x.Path, y.Path); return c != 0 ? c : x.Position.CompareTo(y.Position); });
+
+        // Reported at the declaration of [Input] (else of the first attribute), as the syntax path does.
+        var (_, primarySyntax, _) = found.FirstOrDefault(f => f.Kind == "Input") is { Syntax: not null } input ? input : found[0];
+        var declaration = primarySyntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
 
         string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
         string metadata = (ns.Length > 0 ? ns + "." : "") + string.Join(".", containers.Select(c => c.Split(' ').Last())) + (containers.Count > 0 ? "." : "") + type.MetadataName;
@@ -91,23 +90,9 @@ public sealed partial class ModelGenerator
             nonPartial,
             type.TypeParameters.Length > 0,
             owners.Count > 1,
-            LocationInfo.From(node.Identifier.GetLocation()),
+            LocationInfo.From(declaration?.Identifier.GetLocation() ?? type.Locations.FirstOrDefault()),
             attributes.ToEquatableArray(),
-            members.ToEquatableArray());
-    }
-
-    /// <summary>
-    /// Whether an attribute is written as our [Input] (<c>Input</c>, <c>InputAttribute</c>, qualified with
-    /// <c>Compiled</c>): a syntax-only check for the orphan-[Dense] pipeline, which must not bind every attribute again.
-    /// </summary>
-    internal static bool IsInputSyntax(AttributeSyntax attribute)
-    {
-        NameSyntax name = attribute.Name;
-        string? qualifier = null;
-        if (name is QualifiedNameSyntax q) { qualifier = q.Left.ToString(); name = q.Right; }
-        else if (name is AliasQualifiedNameSyntax a) name = a.Name;
-        if (qualifier is not null && qualifier is not ("Compiled" or "global::Compiled")) return false;
-        return name is SimpleNameSyntax { Identifier.ValueText: "Input" or "InputAttribute" };
+            members.Select(m => m.Member).ToEquatableArray());
     }
 
     private static string Keyword(INamedTypeSymbol t)

@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+
+namespace Compiled.Generator.Parsing;
+
+/// <summary>The type of an attribute constructor parameter or settable property, as the syntax reader checks it.</summary>
+internal enum ValueType { Int, Double, Bool, String, Enum }
+
+/// <summary>A constructor parameter or a settable property of one of our attributes.</summary>
+/// <param name="Name">The parameter name (constructor) or property name (named argument).</param>
+/// <param name="Type">Its type.</param>
+/// <param name="EnumName">For <see cref="ValueType.Enum"/>: the enum's simple name in the <c>Compiled</c> namespace.</param>
+/// <param name="Default">For an optional constructor parameter: the default as invariant text; null when required.</param>
+internal sealed record Parameter(string Name, ValueType Type, string? EnumName = null, string? Default = null);
+
+/// <summary>One of our attributes: its kind (the builder's name for it), constructor and settable properties.</summary>
+internal sealed record AttributeShape(string Kind, Parameter[] Constructor, Parameter[] Properties);
+
+/// <summary>
+/// The public attributes and enums of <c>Compiled.Runtime</c>, as the syntax reader needs them to read an attribute
+/// without binding it: constructor parameters in order (with defaults), settable properties, enum members and values.
+/// A test compares this table with the runtime's types by reflection, so the two cannot drift apart.
+/// </summary>
+internal static class AttributeTable
+{
+    public const string Namespace = "Compiled";
+
+    private static readonly Parameter[] None = [];
+    private static readonly Parameter[] Lambda = [new("lambda", ValueType.Double)];
+    private static readonly Parameter[] Activity = [new("On", ValueType.Enum, "ActivityOn"), new("Scaling", ValueType.Enum, "Scaling")];
+
+    /// <summary>By simple name without the <c>Attribute</c> suffix.</summary>
+    public static readonly Dictionary<string, AttributeShape> Attributes = Index(
+        new AttributeShape("Input", [new("size", ValueType.Int)], None),
+        new AttributeShape("Dense", [new("units", ValueType.Int), new("activation", ValueType.Enum, "Activation", "0")],
+            [new("Name", ValueType.String), new("Alpha", ValueType.Double)]),
+        new AttributeShape("Model", None,
+        [
+            new("Loss", ValueType.Enum, "Loss"), new("LearningRate", ValueType.Double), new("Optimizer", ValueType.Enum, "Optimizer"),
+            new("Momentum", ValueType.Double), new("Beta1", ValueType.Double), new("Beta2", ValueType.Double),
+            new("Epsilon", ValueType.Double), new("WeightDecay", ValueType.Double), new("Precision", ValueType.Enum, "Precision"),
+        ]),
+        new AttributeShape("ActivityL1", Lambda, Activity),
+        new AttributeShape("ActivityL2", Lambda, Activity),
+        new AttributeShape("KernelL1", Lambda, [new("Proximal", ValueType.Bool)]),
+        new AttributeShape("KernelL2", Lambda, None),
+        new AttributeShape("BiasL1", Lambda, None),
+        new AttributeShape("BiasL2", Lambda, None),
+        new AttributeShape("KlSparsity", [new("rho", ValueType.Double), new("beta", ValueType.Double)], None),
+        new AttributeShape("WeightDecay", Lambda, None),
+        new AttributeShape("HiddenL1", Lambda, [new("Pattern", ValueType.String)]),
+        new AttributeShape("WeightL1", Lambda, [new("Pattern", ValueType.String), new("Proximal", ValueType.Bool)]),
+        new AttributeShape("WeightL2", Lambda, [new("Pattern", ValueType.String)]));
+
+    /// <summary>Enum name → member name → underlying value.</summary>
+    public static readonly Dictionary<string, Dictionary<string, int>> Enums = new(StringComparer.Ordinal)
+    {
+        ["Activation"] = Members("Linear", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Softplus", "Gelu", "GeluTanh", "Softmax"),
+        ["Loss"] = Members("MeanSquaredError", "HalfSquaredError", "MeanAbsoluteError", "BinaryCrossEntropy", "SoftmaxCrossEntropy"),
+        ["Optimizer"] = Members("Sgd", "Momentum", "Nesterov", "Adam", "AdamW"),
+        ["Precision"] = Members("Float32", "Float64"),
+        ["ActivityOn"] = Members("Output", "PreActivation"),
+        ["Scaling"] = Members("BatchMean", "Sum", "ElementMean"),
+    };
+
+    /// <summary>
+    /// Simple type names that, declared by the user, could change what our attribute or enum names bind to
+    /// (<c>Dense</c>, <c>DenseAttribute</c>, <c>Activation</c>, …, and <c>Compiled</c> itself).
+    /// </summary>
+    public static readonly HashSet<string> BindingSensitiveNames = SensitiveNames();
+
+    /// <summary>The attribute a written simple name refers to: <c>Dense</c> and <c>DenseAttribute</c> both give Dense.</summary>
+    public static AttributeShape? Find(string simpleName)
+    {
+        if (Attributes.TryGetValue(simpleName, out AttributeShape? shape)) return shape;
+        const string suffix = "Attribute";
+        return simpleName.EndsWith(suffix, StringComparison.Ordinal) && Attributes.TryGetValue(simpleName.Substring(0, simpleName.Length - suffix.Length), out shape)
+            ? shape : null;
+    }
+
+    private static Dictionary<string, AttributeShape> Index(params AttributeShape[] shapes)
+    {
+        var result = new Dictionary<string, AttributeShape>(StringComparer.Ordinal);
+        foreach (AttributeShape s in shapes) result.Add(s.Kind, s);
+        return result;
+    }
+
+    private static Dictionary<string, int> Members(params string[] names)
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++) result.Add(names[i], i);
+        return result;
+    }
+
+    private static HashSet<string> SensitiveNames()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { Namespace };
+        foreach (string kind in Attributes.Keys) { names.Add(kind); names.Add(kind + "Attribute"); }
+        foreach (string e in Enums.Keys) names.Add(e);
+        return names;
+    }
+}
