@@ -39,6 +39,34 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void After_an_unrelated_edit_no_step_of_ours_runs_again()
+    {
+        var (driver, c) = First();
+        driver = driver.RunGenerators(Replace(c, 2, Other.Replace("=> 1", "=> 2")));
+        var steps = driver.GetRunResult().Results[0].TrackedSteps;
+        string[] ours = [ModelGenerator.Steps.Declarations, ModelGenerator.Steps.Parts, ModelGenerator.Steps.Scope, ModelGenerator.Steps.Merge,
+            ModelGenerator.Steps.Parse, ModelGenerator.Steps.Build, ModelGenerator.Steps.Diagnostics, ModelGenerator.Steps.Spec];
+        foreach (string step in ours)
+        {
+            var reasons = steps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+            Assert.True(reasons.Length > 0, step);
+            Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, step + ": " + r));
+        }
+        // No model needed binding, so nothing read the new compilation.
+        Assert.False(steps.TryGetValue(ModelGenerator.Steps.Bind, out var bind) && bind.SelectMany(s => s.Outputs).Any());
+    }
+
+    [Fact]
+    public void An_edit_to_a_method_body_re_reads_only_that_declaration_and_changes_no_model()
+    {
+        var (driver, c) = First();
+        driver = driver.RunGenerators(Replace(c, 0, ModelA.Replace("return 1;", "return 2;")));
+        var parts = Reasons(driver, ModelGenerator.Steps.Parts);
+        Assert.Equal(1, parts.Count(r => r is IncrementalStepRunReason.Modified or IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.New));
+        Assert.All(Reasons(driver, ModelGenerator.Steps.Parse), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
     public void An_edit_to_a_method_body_of_a_model_does_not_re_emit_it()
     {
         var (driver, c) = First();

@@ -4,14 +4,14 @@ using System.Collections.Generic;
 namespace Compiled.Generator.Parsing;
 
 /// <summary>The type of an attribute constructor parameter or settable property, as the syntax reader checks it.</summary>
-internal enum ValueType { Int, Double, Bool, String, Enum }
+internal enum ArgumentType { Int, Double, Bool, String, Enum }
 
 /// <summary>A constructor parameter or a settable property of one of our attributes.</summary>
 /// <param name="Name">The parameter name (constructor) or property name (named argument).</param>
 /// <param name="Type">Its type.</param>
-/// <param name="EnumName">For <see cref="ValueType.Enum"/>: the enum's simple name in the <c>Compiled</c> namespace.</param>
+/// <param name="EnumName">For <see cref="ArgumentType.Enum"/>: the enum's simple name in the <c>Compiled</c> namespace.</param>
 /// <param name="Default">For an optional constructor parameter: the default as invariant text; null when required.</param>
-internal sealed record Parameter(string Name, ValueType Type, string? EnumName = null, string? Default = null);
+internal sealed record Parameter(string Name, ArgumentType Type, string? EnumName = null, string? Default = null);
 
 /// <summary>One of our attributes: its kind (the builder's name for it), constructor and settable properties.</summary>
 internal sealed record AttributeShape(string Kind, Parameter[] Constructor, Parameter[] Properties);
@@ -26,31 +26,31 @@ internal static class AttributeTable
     public const string Namespace = "Compiled";
 
     private static readonly Parameter[] None = [];
-    private static readonly Parameter[] Lambda = [new("lambda", ValueType.Double)];
-    private static readonly Parameter[] Activity = [new("On", ValueType.Enum, "ActivityOn"), new("Scaling", ValueType.Enum, "Scaling")];
+    private static readonly Parameter[] Lambda = [new("lambda", ArgumentType.Double)];
+    private static readonly Parameter[] Activity = [new("On", ArgumentType.Enum, "ActivityOn"), new("Scaling", ArgumentType.Enum, "Scaling")];
 
     /// <summary>By simple name without the <c>Attribute</c> suffix.</summary>
     public static readonly Dictionary<string, AttributeShape> Attributes = Index(
-        new AttributeShape("Input", [new("size", ValueType.Int)], None),
-        new AttributeShape("Dense", [new("units", ValueType.Int), new("activation", ValueType.Enum, "Activation", "0")],
-            [new("Name", ValueType.String), new("Alpha", ValueType.Double)]),
+        new AttributeShape("Input", [new("size", ArgumentType.Int)], None),
+        new AttributeShape("Dense", [new("units", ArgumentType.Int), new("activation", ArgumentType.Enum, "Activation", "0")],
+            [new("Name", ArgumentType.String), new("Alpha", ArgumentType.Double)]),
         new AttributeShape("Model", None,
         [
-            new("Loss", ValueType.Enum, "Loss"), new("LearningRate", ValueType.Double), new("Optimizer", ValueType.Enum, "Optimizer"),
-            new("Momentum", ValueType.Double), new("Beta1", ValueType.Double), new("Beta2", ValueType.Double),
-            new("Epsilon", ValueType.Double), new("WeightDecay", ValueType.Double), new("Precision", ValueType.Enum, "Precision"),
+            new("Loss", ArgumentType.Enum, "Loss"), new("LearningRate", ArgumentType.Double), new("Optimizer", ArgumentType.Enum, "Optimizer"),
+            new("Momentum", ArgumentType.Double), new("Beta1", ArgumentType.Double), new("Beta2", ArgumentType.Double),
+            new("Epsilon", ArgumentType.Double), new("WeightDecay", ArgumentType.Double), new("Precision", ArgumentType.Enum, "Precision"),
         ]),
         new AttributeShape("ActivityL1", Lambda, Activity),
         new AttributeShape("ActivityL2", Lambda, Activity),
-        new AttributeShape("KernelL1", Lambda, [new("Proximal", ValueType.Bool)]),
+        new AttributeShape("KernelL1", Lambda, [new("Proximal", ArgumentType.Bool)]),
         new AttributeShape("KernelL2", Lambda, None),
         new AttributeShape("BiasL1", Lambda, None),
         new AttributeShape("BiasL2", Lambda, None),
-        new AttributeShape("KlSparsity", [new("rho", ValueType.Double), new("beta", ValueType.Double)], None),
+        new AttributeShape("KlSparsity", [new("rho", ArgumentType.Double), new("beta", ArgumentType.Double)], None),
         new AttributeShape("WeightDecay", Lambda, None),
-        new AttributeShape("HiddenL1", Lambda, [new("Pattern", ValueType.String)]),
-        new AttributeShape("WeightL1", Lambda, [new("Pattern", ValueType.String), new("Proximal", ValueType.Bool)]),
-        new AttributeShape("WeightL2", Lambda, [new("Pattern", ValueType.String)]));
+        new AttributeShape("HiddenL1", Lambda, [new("Pattern", ArgumentType.String)]),
+        new AttributeShape("WeightL1", Lambda, [new("Pattern", ArgumentType.String), new("Proximal", ArgumentType.Bool)]),
+        new AttributeShape("WeightL2", Lambda, [new("Pattern", ArgumentType.String)]));
 
     /// <summary>Enum name → member name → underlying value.</summary>
     public static readonly Dictionary<string, Dictionary<string, int>> Enums = new(StringComparer.Ordinal)

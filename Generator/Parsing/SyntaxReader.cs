@@ -228,9 +228,9 @@ internal static class SyntaxReader
         if (e.ContainsDiagnostics) return null;
         switch (p.Type)
         {
-            case ValueType.Int:
+            case ArgumentType.Int:
                 return Number(e) is { } i && i.Value is int n ? n.ToString(CultureInfo.InvariantCulture) : null;
-            case ValueType.Double:
+            case ArgumentType.Double:
                 if (Special(e) is double special) return Format(special);
                 if (Number(e) is not { } number) return null;
                 double? d = number.Value switch
@@ -240,21 +240,25 @@ internal static class SyntaxReader
                     _ => null, // decimal does not convert implicitly
                 };
                 return d is { } value ? Format(value) : null;
-            case ValueType.Bool:
+            case ArgumentType.Bool:
                 return e.Kind() switch { SyntaxKind.TrueLiteralExpression => "true", SyntaxKind.FalseLiteralExpression => "false", _ => null };
-            case ValueType.String:
+            case ArgumentType.String:
                 return e switch
                 {
                     LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NullLiteralExpression } => "",
                     LiteralExpressionSyntax { RawKind: (int)SyntaxKind.StringLiteralExpression } s => s.Token.ValueText,
                     _ => null,
                 };
-            case ValueType.Enum:
+            case ArgumentType.Enum:
                 // Activation.Tanh, Compiled.Activation.Tanh, global::Compiled.Activation.Tanh
                 if (e is not MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression } access) return null;
                 string type = Dotted(access.Expression) ?? "";
+                // Through an alias of the namespace (C.Activation) or of the enum itself (Act).
+                int dot = type.IndexOf('.');
+                string head = dot < 0 ? type : type.Substring(0, dot);
+                if (scope.Aliases.TryGetValue(head, out string? aliased)) type = aliased + (dot < 0 ? "" : type.Substring(dot));
                 if (type == AttributeTable.Namespace + "." + p.EnumName) sensitive.Add(AttributeTable.Namespace);
-                else if (type == p.EnumName && !scope.Aliases.ContainsKey(type)) sensitive.Add(type);
+                else if (type == p.EnumName) sensitive.Add(type);
                 else return null;
                 return AttributeTable.Enums[p.EnumName!].TryGetValue(access.Name.Identifier.ValueText, out int member)
                     ? member.ToString(CultureInfo.InvariantCulture) : null;
