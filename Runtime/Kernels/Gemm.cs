@@ -109,6 +109,37 @@ public static partial class Gemm
     }
 
     /// <summary>
+    /// SGD fused with the weight gradient: W ← W − lr·(D[m, n]ᵀ · X[m, k] + l1·sign(W) + 2·l2·W), each element updated
+    /// as soon as its gradient is complete, so W is read and written once and the gradient is not stored. The result is
+    /// bit for bit that of <c>DtX</c> followed by <c>Sgd.Step</c> (same sums, same penalty epilogue, then
+    /// w + g·(−lr)). <paramref name="scratch"/> [n·k] holds partial sums when the batch spans several depth blocks (its
+    /// contents are undefined afterwards). With a pool, the rows of W are split across threads.
+    /// </summary>
+    public static void DtXSgd(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> w, Span<float> scratch, float l1, float l2, float lr, WorkerPool? pool = null)
+    {
+        Check(d.Length, m * n, nameof(d)); Check(x.Length, m * k, nameof(x)); Check(w.Length, n * k, nameof(w)); Check(scratch.Length, n * k, nameof(scratch));
+        if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats)
+        {
+            // The few-columns form computes Gᵀ and transposes: finish the gradient, then the update.
+            DtX(m, n, k, d, x, scratch, w, l1, l2);
+            Sgd.Step(w, scratch, lr);
+            return;
+        }
+        if (pool is not null && n >= 16 && (long)m * n * k >= ParallelWork)
+            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, scratch, default, w, l1, l2, w, -lr);
+        else
+            Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), w, -lr);
+    }
+
+    /// <summary>SGD fused with the bias gradient: b ← b − lr·(Σ_b D[b, n] + l1·sign(b) + 2·l2·b), as <see cref="DtXSgd"/>.</summary>
+    public static void ColumnSumsSgd(int m, int n, ReadOnlySpan<float> d, Span<float> bias, Span<float> scratch, float l1, float l2, float lr)
+    {
+        Check(d.Length, m * n, nameof(d)); Check(bias.Length, n, nameof(bias)); Check(scratch.Length, n, nameof(scratch));
+        ReadOnlySpan<float> one = [1f];
+        Broadcast(1, n, m, one, 0, 0, d, scratch, bias, l1, l2, Streaming(1, m), bias, -lr);
+    }
+
+    /// <summary>
     /// Few rows (batch &lt; 8 in dY·W) or a short depth (batch ≤ 4 in dYᵀ·X) are memory-bound: stream B once per row,
     /// without packing and without computing the padded rows of an 8-row tile. Decided on the whole product, so a split
     /// across threads computes every element exactly as one thread would.
@@ -118,17 +149,24 @@ public static partial class Gemm
     private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2)
         => Broadcast(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, Streaming(rows, depth));
 
-    private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2, bool streaming)
+    // update empty: store the product in output. Otherwise the SGD epilogue: update[i] ← update[i] + product[i]·step
+    // (step = −lr), with output only a scratch accumulator.
+    private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2, bool streaming,
+        Span<float> update = default, float step = 0)
     {
         switch (Width.Pick(cols))
         {
-            case 512 when streaming: RowsCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
-            case 512: BroadcastCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
-            case 256 when streaming: RowsCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
-            case 256: BroadcastCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
+            case 512 when streaming: RowsCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, default, update, step); break;
+            case 512: BroadcastCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, cols, 1, output, default, pen, l1, l2, update, step); break;
+            case 256 when streaming: RowsCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, default, update, step); break;
+            case 256: BroadcastCore<Vector256<float>, V256>(rows, cols, depth, a, aRow, aCol, b, cols, 1, output, default, pen, l1, l2, update, step); break;
             // 128-bit machines (SSE-only x64, ARM64): the row-streaming form, without the packed 8 × 8 tiles.
-            case 128: RowsCore<Vector128<float>, V128>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
-            default: BroadcastScalar(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2); break;
+            case 128: RowsCore<Vector128<float>, V128>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, default, update, step); break;
+            default:
+                BroadcastScalar(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2);
+                if (!update.IsEmpty)
+                    for (int i = 0; i < rows * cols; i++) update[i] += output[i] * step;
+                break;
         }
     }
 
@@ -137,9 +175,14 @@ public static partial class Gemm
     /// overlaps and is recomputed from the inputs — idempotent, as every output is stored whole).
     /// </summary>
     internal static void RowsCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
-        ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2, ReadOnlySpan<float> bias = default)
+        ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2, ReadOnlySpan<float> bias = default,
+        Span<float> updateSpan = default, float step = 0)
         where TV : struct where TS : ISimd<TV>
     {
+        // The SGD epilogue writes each finished vector into the parameters instead of the output (see Broadcast).
+        bool update = !updateSpan.IsEmpty;
+        ref float u = ref MemoryMarshal.GetReference(updateSpan);
+        TV vstep = TS.Splat(step);
         ref float bi = ref MemoryMarshal.GetReference(bias);
         bool hasBias = !bias.IsEmpty;
         ref float a = ref MemoryMarshal.GetReference(aSpan);
@@ -168,6 +211,14 @@ public static partial class Gemm
                     s3 = TS.MultiplyAdd(av, TS.Load(ref bp, 3 * vc), s3);
                     bp = ref Unsafe.Add(ref bp, cols);
                 }
+                if (update)
+                {
+                    UpdateOne<TV, TS>(ref u, ref pen, orow + c, s0, epilogue, vl1, vl2, vstep, 0);
+                    UpdateOne<TV, TS>(ref u, ref pen, orow + c + vc, s1, epilogue, vl1, vl2, vstep, 0);
+                    UpdateOne<TV, TS>(ref u, ref pen, orow + c + 2 * vc, s2, epilogue, vl1, vl2, vstep, 0);
+                    UpdateOne<TV, TS>(ref u, ref pen, orow + c + 3 * vc, s3, epilogue, vl1, vl2, vstep, 0);
+                    continue;
+                }
                 StoreOne<TV, TS>(ref o, ref pen, orow + c, s0, epilogue, vl1, vl2);
                 StoreOne<TV, TS>(ref o, ref pen, orow + c + vc, s1, epilogue, vl1, vl2);
                 StoreOne<TV, TS>(ref o, ref pen, orow + c + 2 * vc, s2, epilogue, vl1, vl2);
@@ -183,7 +234,10 @@ public static partial class Gemm
                     s0 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ar, p * aCol)), TS.Load(ref bp, 0), s0);
                     bp = ref Unsafe.Add(ref bp, cols);
                 }
-                StoreOne<TV, TS>(ref o, ref pen, orow + cc, s0, epilogue, vl1, vl2);
+                // The overlapping tail recomputes lanes below c - cc: harmless for a store, but an update must not
+                // apply twice, so those lanes keep their value.
+                if (update) UpdateOne<TV, TS>(ref u, ref pen, orow + cc, s0, epilogue, vl1, vl2, vstep, c - cc);
+                else StoreOne<TV, TS>(ref o, ref pen, orow + cc, s0, epilogue, vl1, vl2);
                 c = cc + vc;
             }
         }
@@ -201,6 +255,22 @@ public static partial class Gemm
         TS.Store(s, ref output, o);
     }
 
+    /// <summary>The SGD epilogue for one finished vector: w ← w + (g + penalty)·step, lanes below <paramref name="keepBelow"/> untouched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateOne<TV, TS>(ref float update, ref float pen, nint o, TV s, bool epilogue, TV vl1, TV vl2, TV step, int keepBelow)
+        where TV : struct where TS : ISimd<TV>
+    {
+        if (epilogue)
+        {
+            TV p = TS.Load(ref pen, o);
+            s = TS.MultiplyAdd(vl2, p, TS.MultiplyAdd(vl1, TS.Sign(p), s));
+        }
+        TV w = TS.Load(ref update, o);
+        TV v = TS.Add(TS.Multiply(s, step), w);
+        if (keepBelow > 0) v = TS.Select(TS.LanesFrom(keepBelow), v, w);
+        TS.Store(v, ref update, o);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Threading: the output rows are cut into one contiguous range per thread (multiples of 8, the tile height), so
     // every thread writes its own rows and reads the shared operands. The job lives on the caller's stack, pinned.
@@ -212,20 +282,23 @@ public static partial class Gemm
         public Kind Kind;
         public int Rows, Cols, Depth, ARow, ACol, BRow, BCol, ALength, BLength, PenLength, BiasLength;
         public bool PackedForward, Streaming;
-        public float* A, B, Out, Bias, Pen;
-        public float L1, L2;
+        public float* A, B, Out, Bias, Pen, Update;
+        public float L1, L2, Step;
+        public int UpdateLength;
     }
 
     private static unsafe void Parallel(WorkerPool pool, Kind kind, int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol,
-        ReadOnlySpan<float> b, int bRow, int bCol, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> pen, float l1, float l2)
+        ReadOnlySpan<float> b, int bRow, int bCol, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> pen, float l1, float l2,
+        Span<float> update = default, float step = 0)
     {
-        fixed (float* pa = a, pb = b, po = output, pbias = bias, ppen = pen)
+        fixed (float* pa = a, pb = b, po = output, pbias = bias, ppen = pen, pu = update)
         {
             var job = new Job
             {
                 Kind = kind, Rows = rows, Cols = cols, Depth = depth, ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol,
                 ALength = a.Length, BLength = b.Length, PenLength = pen.Length, BiasLength = bias.Length,
                 A = pa, B = pb, Out = po, Bias = pbias, Pen = ppen, L1 = l1, L2 = l2, PackedForward = Packed(rows, cols), Streaming = Streaming(rows, depth),
+                Update = pu, UpdateLength = update.Length, Step = step,
             };
             pool.Run(&RunPart, &job);
         }
@@ -244,8 +317,9 @@ public static partial class Gemm
         var output = new Span<float>(j.Out + (long)r0 * j.Cols, rows * j.Cols);
         var pen = j.PenLength == 0 ? default : new ReadOnlySpan<float>(j.Pen + (long)r0 * j.Cols, rows * j.Cols);
         var bias = new ReadOnlySpan<float>(j.Bias, j.BiasLength);
+        var update = j.UpdateLength == 0 ? default : new Span<float>(j.Update + (long)r0 * j.Cols, rows * j.Cols);
         if (j.Kind == Kind.Forward) Forward(rows, j.Cols, j.Depth, a, b, bias, output, j.PackedForward);
-        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2, j.Streaming);
+        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2, j.Streaming, update, j.Step);
     }
 
     /// <summary>Bias gradient: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>
@@ -502,7 +576,8 @@ public static partial class Gemm
     /// Loop order: column strip outside, row tiles inside, so the strip of B stays in L1 while every row tile uses it.
     /// </summary>
     internal static void BroadcastCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
-        ReadOnlySpan<float> bSpan, int bRow, int bCol, Span<float> outSpan, ReadOnlySpan<float> bias, ReadOnlySpan<float> pSpan, float l1, float l2)
+        ReadOnlySpan<float> bSpan, int bRow, int bCol, Span<float> outSpan, ReadOnlySpan<float> bias, ReadOnlySpan<float> pSpan, float l1, float l2,
+        Span<float> update = default, float step = 0)
         where TV : struct where TS : ISimd<TV>
     {
         int vc = TS.Count;
@@ -521,7 +596,7 @@ public static partial class Gemm
         ref float bPack = ref Unsafe.Add(ref pack, aPanel);
         ref float a = ref MemoryMarshal.GetReference(aSpan);
         ref float b = ref MemoryMarshal.GetReference(bSpan);
-        var k = new BroadcastKernel<TV, TS>(outSpan, pSpan, bias, l1, l2, cols);
+        var k = new BroadcastKernel<TV, TS>(outSpan, pSpan, bias, l1, l2, cols, update, step);
 
         for (int p0 = 0; p0 < depth || (p0 == 0 && depth == 0); p0 += stepDepth)
         {
@@ -609,13 +684,16 @@ public static partial class Gemm
     /// <summary>The output side of one broadcast-form product: store or accumulate, bias, penalty epilogue.</summary>
     private readonly ref struct BroadcastKernel<TV, TS> where TV : struct where TS : ISimd<TV>
     {
-        private readonly ref float _out, _pen, _bias;
+        private readonly ref float _out, _pen, _bias, _update;
         private readonly int _cols;
-        private readonly bool _epilogue, _hasBias;
-        private readonly TV _l1, _l2;
+        private readonly bool _epilogue, _hasBias, _isUpdate;
+        private readonly TV _l1, _l2, _step;
 
-        public BroadcastKernel(Span<float> output, ReadOnlySpan<float> pen, ReadOnlySpan<float> bias, float l1, float l2, int cols)
+        public BroadcastKernel(Span<float> output, ReadOnlySpan<float> pen, ReadOnlySpan<float> bias, float l1, float l2, int cols, Span<float> update, float step)
         {
+            _update = ref MemoryMarshal.GetReference(update);
+            _isUpdate = !update.IsEmpty;
+            _step = TS.Splat(step);
             _out = ref MemoryMarshal.GetReference(output);
             _pen = ref MemoryMarshal.GetReference(pen);
             _bias = ref MemoryMarshal.GetReference(bias);
@@ -632,6 +710,22 @@ public static partial class Gemm
         public void Put(int row, int c, TV s, bool first, bool last, int keepBelow)
         {
             nint o = (nint)row * _cols + c;
+            if (_isUpdate && last)
+            {
+                // SGD epilogue: the gradient is complete; apply it instead of storing it. Lanes below keepBelow belong to
+                // the previous, overlapping tile, which has already updated them.
+                TV g = first ? s : TS.Add(TS.Load(ref _out, o), s);
+                if (_epilogue)
+                {
+                    TV p = TS.Load(ref _pen, o);
+                    g = TS.MultiplyAdd(_l2, p, TS.MultiplyAdd(_l1, TS.Sign(p), g));
+                }
+                TV w = TS.Load(ref _update, o);
+                TV u = TS.Add(TS.Multiply(g, _step), w);
+                if (keepBelow > 0) u = TS.Select(TS.LanesFrom(keepBelow), u, w);
+                TS.Store(u, ref _update, o);
+                return;
+            }
             TV old = first && keepBelow == 0 ? TS.Zero : TS.Load(ref _out, o);
             TV v = first ? (_hasBias ? TS.Add(s, TS.Load(ref _bias, c)) : s) : TS.Add(old, s);
             if (last && _epilogue)
