@@ -60,6 +60,65 @@ public class KernelTests
         Near(expected, viaDispatch, tol, "dispatch");
     }
 
+    public static TheoryData<int, int, int> SgdShapes()
+    {
+        var data = new TheoryData<int, int, int>();
+        foreach (object[] s in Shapes) data.Add((int)s[0], (int)s[1], (int)s[2]);
+        data.Add(300, 40, 784); // three depth blocks: partial sums in the scratch, the update on the last block
+        data.Add(1, 400, 784);  // the seed model's batch-1 shapes
+        data.Add(1, 784, 400);
+        return data;
+    }
+
+    private static void SameBits(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}");
+    }
+
+    [Theory, MemberData(nameof(SgdShapes))]
+    public void DtXSgd_is_bit_for_bit_DtX_then_an_SGD_step(int m, int n, int k)
+    {
+        float[] d = Rand(m * n, 7), x = Rand(m * k, 8), w0 = Rand(n * k, 9), b0 = Rand(n, 10);
+        const float lr = 0.37f;
+        foreach (var (l1, l2) in new[] { (0f, 0f), (0.3f, 0.2f) })
+            foreach (WorkerPool? pool in new[] { null, WorkerPool.ForThreads(2) })
+            {
+                float[] expected = (float[])w0.Clone(), g = new float[n * k];
+                Gemm.DtX(m, n, k, d, x, g, expected, l1, l2, pool);
+                Sgd.Step(expected, g, lr);
+                float[] fused = (float[])w0.Clone();
+                Gemm.DtXSgd(m, n, k, d, x, fused, new float[n * k], l1, l2, lr, pool);
+                SameBits(expected, fused, $"DtXSgd l1 {l1} threads {(pool is null ? 1 : 2)}");
+
+                float[] bExpected = (float[])b0.Clone(), bg = new float[n];
+                Gemm.ColumnSums(m, n, d, bg, bExpected, l1, l2);
+                Sgd.Step(bExpected, bg, lr);
+                float[] bFused = (float[])b0.Clone();
+                Gemm.ColumnSumsSgd(m, n, d, bFused, new float[n], l1, l2, lr);
+                SameBits(bExpected, bFused, "ColumnSumsSgd");
+            }
+
+        // Each vector core on its own (the dispatch picks one per machine): the update epilogue against the same core's
+        // stored gradient followed by the step, including the overlapping column tails.
+        void Core(string name, int width, Action<float[], float[], float[]> run)
+        {
+            if (k < width) return;
+            float[] g = new float[n * k], expected = (float[])w0.Clone();
+            run(g, expected, []);
+            Sgd.Step(expected, g, lr);
+            float[] fused = (float[])w0.Clone();
+            run(new float[n * k], fused, fused);
+            SameBits(expected, fused, name);
+        }
+        Core("broadcast 512", 16, (g, pen, upd) => Gemm.BroadcastCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, k, 1, g, default, pen, 0.3f, 0.2f, upd, -lr));
+        Core("broadcast 256", 8, (g, pen, upd) => Gemm.BroadcastCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, k, 1, g, default, pen, 0.3f, 0.2f, upd, -lr));
+        Core("rows 512", 16, (g, pen, upd) => Gemm.RowsCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, g, pen, 0.3f, 0.2f, default, upd, -lr));
+        Core("rows 256", 8, (g, pen, upd) => Gemm.RowsCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, g, pen, 0.3f, 0.2f, default, upd, -lr));
+        Core("rows 128", 4, (g, pen, upd) => Gemm.RowsCore<Vector128<float>, V128>(n, k, m, d, 1, n, x, g, pen, 0.3f, 0.2f, default, upd, -lr));
+    }
+
     [Theory, MemberData(nameof(Shapes))]
     public void XW_and_DtX_vector_paths_match_scalar(int m, int n, int k)
     {

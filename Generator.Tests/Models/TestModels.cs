@@ -108,3 +108,9 @@ public static partial class Outer
 [ActivityL1(0.01, Scaling = Scaling.ElementMean)]
 [KlSparsity(0.4, 0.2)]
 public partial class EveryRegularizerMore;
+
+/// <summary>Plain SGD with every penalty the fused update applies: weight L1/L2, bias L1/L2 and activity terms.</summary>
+[Input(9)]
+[Dense(37, Activation.Tanh)][ActivityL1(0.1)][KernelL1(0.01)][KernelL2(0.02)][BiasL1(0.003)][BiasL2(0.004)]
+[Dense(20, Activation.Sigmoid)][KernelL2(0.01)][WeightDecay(0.001)]
+public partial class FusedSgd;

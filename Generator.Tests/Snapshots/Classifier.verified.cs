@@ -244,6 +244,7 @@ namespace Demo
         {
             CheckTraining(inputs, labels, batch);
             LossBreakdown loss = Run(inputs, labels, batch, backward: true);
+            ParameterGradients(inputs, batch);
             LastLoss = loss;
             return loss.Total;
         }
@@ -345,24 +346,34 @@ namespace Demo
             LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(32, (float)(hid1OutSums.SumAbs / (batch * 32.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 32.0)), (float)(hid1OutSums.Zeros / (batch * 32.0)), hid1OutSums.DeadUnits));
             if (!backward) return loss;
 
-            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 10, 16, outD, hid2A, new global::System.Span<float>(_gradients, 2608, 160), default, 0f, 0f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 10, outD, new global::System.Span<float>(_gradients, 2768, 10), default, 0f, 0f);
             // hid2: δ = (δ_out·W_out) ⊙ ([a > 0] + α·[a ≤ 0])
             global::System.Span<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
             global::Compiled.Kernels.Gemm.XW(batch, 10, 16, outD, new global::System.Span<float>(_parameters, 2608, 160), hid2D, _pool);
             global::Compiled.Kernels.LeakyRelu.Backward(hid2A, hid2D, 0.1f, 0f, 0f);
-            // hid2: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 32, hid2D, hid1A, new global::System.Span<float>(_gradients, 2080, 512), default, 0f, 0f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 2592, 16), default, 0f, 0f);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ (Φ(z) + z·φ(z))   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 32);
             global::Compiled.Kernels.Gemm.XW(batch, 16, 32, hid2D, new global::System.Span<float>(_parameters, 2080, 512), hid1D, _pool);
             global::Compiled.Kernels.Gelu.Backward(hid1Z, hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
+            return loss;
+        }
+
+        /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 10);
+            global::Compiled.Kernels.Gemm.DtX(batch, 10, 16, outD, new global::System.Span<float>(_hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 2608, 160), default, 0f, 0f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 10, outD, new global::System.Span<float>(_gradients, 2768, 10), default, 0f, 0f);
+            // hid2: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
+            global::Compiled.Kernels.Gemm.DtX(batch, 16, 32, hid2D, new global::System.Span<float>(_hid1Out, 0, batch * 32), new global::System.Span<float>(_gradients, 2080, 512), default, 0f, 0f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 2592, 16), default, 0f, 0f);
             // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 32);
             global::Compiled.Kernels.Gemm.DtX(batch, 32, 64, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 2048), default, 0f, 0f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, hid1D, new global::System.Span<float>(_gradients, 2048, 32), default, 0f, 0f);
-            return loss;
         }
 
         /// <summary>
@@ -397,19 +408,41 @@ namespace Demo
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void GuardDivergence(global::System.ReadOnlySpan<float> inputs, int batch)
         {
+            GuardLoss();
+            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
+            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
+            // is not conclusive (or the batch is large), every gradient is checked.
+            if (!(batch * 170 < ParameterCount && GradientsBounded(inputs, batch))) GuardGradients();
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardLoss()
+        {
             LossBreakdown loss = LastLoss;
             for (int i = 0; i < LossBreakdown.Count; i++)
             {
                 if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);
             }
-            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
-            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
-            // is not conclusive (or the batch is large), every gradient is checked.
-            bool bounded = batch * 170 < ParameterCount;
+        }
+
+        /// <summary>With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms): true when that bound is finite for every layer.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private bool GradientsBounded(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            bool bounded = true;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Delta, 0, batch * 32)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Delta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Out, 0, batch * 32))) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_outDelta, 0, batch * 10)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Out, 0, batch * 16))) < 1e36;
-            if (!bounded && !global::Compiled.Kernels.Divergence.AllFinite(_gradients))
+            return bounded;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardGradients()
+        {
+            if (!global::Compiled.Kernels.Divergence.AllFinite(_gradients))
             {
                 foreach (global::Compiled.TensorLayout t in ParameterLayout)
                 {

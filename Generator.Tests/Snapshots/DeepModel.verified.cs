@@ -224,6 +224,7 @@ namespace Demo
         {
             CheckTraining(inputs, targets, batch);
             LossBreakdown loss = Run(inputs, targets, batch, backward: true);
+            ParameterGradients(inputs, batch);
             LastLoss = loss;
             return loss.Total;
         }
@@ -312,33 +313,45 @@ namespace Demo
             LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(24, (float)(hid1OutSums.SumAbs / (batch * 24.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 24.0)), (float)(hid1OutSums.Zeros / (batch * 24.0)), hid1OutSums.DeadUnits), new global::Compiled.WeightSparsity(768, hid1WeightSums.Zeros), new global::Compiled.ActivitySparsity(16, (float)(hid2OutSums.SumAbs / (batch * 16.0)), (float)(hid2OutSums.BelowEpsilon / (batch * 16.0)), (float)(hid2OutSums.Zeros / (batch * 16.0)), hid2OutSums.DeadUnits), new global::Compiled.KlSparsity(r.Hid2KlTarget, hid2Kl.MeanRhoHat, hid2Kl.MinRhoHat, hid2Kl.MaxRhoHat), new global::Compiled.WeightSparsity(384, hid2WeightSums.Zeros), new global::Compiled.ActivitySparsity(8, (float)(codeOutSums.SumAbs / (batch * 8.0)), (float)(codeOutSums.BelowEpsilon / (batch * 8.0)), (float)(codeOutSums.Zeros / (batch * 8.0)), codeOutSums.DeadUnits), new global::Compiled.WeightSparsity(128, codeWeightSums.Zeros), new global::Compiled.WeightSparsity(256, outWeightSums.Zeros));
             if (!backward) return loss;
 
-            // out: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, codeA, new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, outD, new global::System.Span<float>(_gradients, 1584, 32), default, 0f, 0f);
             // code: δ = (δ_out·W_out + 2·l2·a) ⊙ (1 − a²)   — penalties fused with the derivative
             global::System.Span<float> codeD = new global::System.Span<float>(_codeDelta, 0, batch * 8);
             global::Compiled.Kernels.Gemm.XW(batch, 32, 8, outD, new global::System.Span<float>(_parameters, 1328, 256), codeD, _pool);
             global::Compiled.Kernels.Tanh.Backward(codeA, codeD, 0f, r.CodeActivityL2);
-            // code: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, hid2A, new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, codeD, new global::System.Span<float>(_gradients, 1320, 8), default, 0f, 0f);
             // hid2: δ = (δ_code·W_code + l1·sign(a) + KL_j) ⊙ a(1 − a)   — penalties fused with the derivative
             global::System.Span<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
             global::Compiled.Kernels.Gemm.XW(batch, 8, 16, codeD, new global::System.Span<float>(_parameters, 1192, 128), hid2D, _pool);
             global::Compiled.Kernels.Sigmoid.Backward(hid2A, hid2D, 16, r.HiddenL1 * (0.03125f * invB), 0f, _hid2KlTerm);
-            // hid2: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ + bias penalties
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, hid1A, new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 1176, 16), new global::System.Span<float>(_parameters, 1176, 16), 0f, r.Hid2BiasL2);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ [a > 0]   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 24);
             global::Compiled.Kernels.Gemm.XW(batch, 16, 24, hid2D, new global::System.Span<float>(_parameters, 792, 384), hid1D, _pool);
             global::Compiled.Kernels.Relu.Backward(hid1A, hid1D, r.HiddenL1 * (0.020833334f * invB), 0f);
             // hid1: pre-activation penalties, δ += l1·sign(z) + 2·l2·z
             global::Compiled.Kernels.Penalty.AddGradient(hid1Z, hid1D, r.Hid1ActivityL1Pre * (0.041666668f * invB), 0f);
+            return loss;
+        }
+
+        /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            RegularizationCoefficients r = Regularization;
+            // out: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 32);
+            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, new global::System.Span<float>(_codeOut, 0, batch * 8), new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, outD, new global::System.Span<float>(_gradients, 1584, 32), default, 0f, 0f);
+            // code: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> codeD = new global::System.Span<float>(_codeDelta, 0, batch * 8);
+            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, new global::System.Span<float>(_hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, codeD, new global::System.Span<float>(_gradients, 1320, 8), default, 0f, 0f);
+            // hid2: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ + bias penalties
+            global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
+            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, new global::System.Span<float>(_hid1Out, 0, batch * 24), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 1176, 16), new global::System.Span<float>(_parameters, 1176, 16), 0f, r.Hid2BiasL2);
             // hid1: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 24);
             global::Compiled.Kernels.Gemm.DtX(batch, 24, 32, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_parameters, 0, 768), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 24, hid1D, new global::System.Span<float>(_gradients, 768, 24), default, 0f, 0f);
-            return loss;
         }
 
         /// <summary>
@@ -376,20 +389,42 @@ namespace Demo
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void GuardDivergence(global::System.ReadOnlySpan<float> inputs, int batch)
         {
+            GuardLoss();
+            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
+            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
+            // is not conclusive (or the batch is large), every gradient is checked.
+            if (!(batch * 160 < ParameterCount && GradientsBounded(inputs, batch))) GuardGradients();
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardLoss()
+        {
             LossBreakdown loss = LastLoss;
             for (int i = 0; i < LossBreakdown.Count; i++)
             {
                 if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);
             }
-            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
-            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
-            // is not conclusive (or the batch is large), every gradient is checked.
-            bool bounded = batch * 160 < ParameterCount;
+        }
+
+        /// <summary>With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms): true when that bound is finite for every layer.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private bool GradientsBounded(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            bool bounded = true;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Delta, 0, batch * 24)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Delta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Out, 0, batch * 24))) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_codeDelta, 0, batch * 8)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Out, 0, batch * 16))) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_outDelta, 0, batch * 32)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_codeOut, 0, batch * 8))) < 1e36;
-            if (!bounded && !global::Compiled.Kernels.Divergence.AllFinite(_gradients))
+            return bounded;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardGradients()
+        {
+            if (!global::Compiled.Kernels.Divergence.AllFinite(_gradients))
             {
                 foreach (global::Compiled.TensorLayout t in ParameterLayout)
                 {

@@ -65,7 +65,7 @@ namespace Demo
         /// <summary>Every parameter, PyTorch state_dict order (per layer: weight [out, in] row-major, then bias [out]). Writable.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>The gradient of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, laid out as <see cref="Parameters"/>.</summary>
+        /// <summary>The gradient of the last <see cref="ComputeGradients"/>, laid out as <see cref="Parameters"/>. <see cref="TrainStep"/> applies each gradient as it computes it and leaves this unspecified.</summary>
         public global::System.ReadOnlySpan<float> Gradients => _gradients;
 
         /// <summary>The learning rate of SGD, settable between steps (initially 0.01); the base rate when a <see cref="Schedule"/> is set.</summary>
@@ -180,6 +180,7 @@ namespace Demo
         {
             CheckTraining(inputs, targets, batch);
             LossBreakdown loss = Run(inputs, targets, batch, backward: true);
+            ParameterGradients(inputs, batch);
             LastLoss = loss;
             return loss.Total;
         }
@@ -241,33 +242,78 @@ namespace Demo
             LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(400, (float)(hid1OutSums.SumAbs / (batch * 400.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 400.0)), (float)(hid1OutSums.Zeros / (batch * 400.0)), hid1OutSums.DeadUnits));
             if (!backward) return loss;
 
-            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 784, 400, outD, hid1A, new global::System.Span<float>(_gradients, 314000, 313600), default, 0f, 0f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 784, outD, new global::System.Span<float>(_gradients, 627600, 784), default, 0f, 0f);
             // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 400);
             global::Compiled.Kernels.Gemm.XW(batch, 784, 400, outD, new global::System.Span<float>(_parameters, 314000, 313600), hid1D, _pool);
             global::Compiled.Kernels.Tanh.Backward(hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
-            // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 400, 784, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 313600), default, 0f, 0f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 400, hid1D, new global::System.Span<float>(_gradients, 313600, 400), default, 0f, 0f);
             return loss;
         }
 
+        /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 784);
+            global::Compiled.Kernels.Gemm.DtX(batch, 784, 400, outD, new global::System.Span<float>(_hid1Out, 0, batch * 400), new global::System.Span<float>(_gradients, 314000, 313600), default, 0f, 0f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 784, outD, new global::System.Span<float>(_gradients, 627600, 784), default, 0f, 0f);
+            // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 400);
+            global::Compiled.Kernels.Gemm.DtX(batch, 400, 784, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 313600), default, 0f, 0f, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 400, hid1D, new global::System.Span<float>(_gradients, 313600, 400), default, 0f, 0f);
+        }
+
         /// <summary>
-        /// <see cref="ComputeGradients"/>, then one SGD update (p ← p − lr·g).
-        /// Returns the total loss before the update.
+        /// SGD fused with the parameter gradients of the last backward pass: each gradient (δᵀ·input plus the weight
+        /// penalties; Σ δ plus the bias penalties) is applied as p ← p − lr·g as soon as it is complete, so every parameter
+        /// is read and written once. Bit for bit the result of <see cref="ParameterGradients"/> then an SGD step; the gradient
+        /// block is only scratch here.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ApplySgd(global::System.ReadOnlySpan<float> inputs, int batch, float lr)
+        {
+            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
+            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 784);
+            global::Compiled.Kernels.Gemm.DtXSgd(batch, 784, 400, outD, new global::System.Span<float>(_hid1Out, 0, batch * 400), new global::System.Span<float>(_parameters, 314000, 313600), new global::System.Span<float>(_gradients, 314000, 313600), 0f, 0f, lr, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSumsSgd(batch, 784, outD, new global::System.Span<float>(_parameters, 627600, 784), new global::System.Span<float>(_gradients, 627600, 784), 0f, 0f, lr);
+            // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
+            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 400);
+            global::Compiled.Kernels.Gemm.DtXSgd(batch, 400, 784, hid1D, inputs, new global::System.Span<float>(_parameters, 0, 313600), new global::System.Span<float>(_gradients, 0, 313600), 0f, 0f, lr, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSumsSgd(batch, 400, hid1D, new global::System.Span<float>(_parameters, 313600, 400), new global::System.Span<float>(_gradients, 313600, 400), 0f, 0f, lr);
+        }
+
+        /// <summary>
+        /// One SGD update (p ← p − lr·g) from a forward and backward pass; returns the total loss
+        /// before the update. Each gradient is applied as soon as it is computed, so the parameters are read and written
+        /// once per step; the result is bit for bit <see cref="ComputeGradients"/> followed by the update, but
+        /// <see cref="Gradients"/> is not filled (call <see cref="ComputeGradients"/> to read a gradient).
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
-            float total = ComputeGradients(inputs, targets, batch);
-            if (DivergenceGuard) GuardDivergence(inputs, batch);
+            CheckTraining(inputs, targets, batch);
+            LossBreakdown loss = Run(inputs, targets, batch, backward: true);
+            LastLoss = loss;
+            bool fused = true;
+            if (DivergenceGuard)
+            {
+                GuardLoss();
+                // Unless the deltas and inputs bound every gradient, compute and check them before anything is updated.
+                if (!GradientsBounded(inputs, batch))
+                {
+                    ParameterGradients(inputs, batch);
+                    GuardGradients();
+                    fused = false;
+                }
+            }
             _step++;
             float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;
             _updates++;
-            global::Compiled.Kernels.Sgd.Step(new global::System.Span<float>(_parameters, 0, 628384), new global::System.Span<float>(_gradients, 0, 628384), lr);
-            return total;
+            if (fused) ApplySgd(inputs, batch, lr);
+            else global::Compiled.Kernels.Sgd.Step(_parameters, _gradients, lr);
+            return loss.Total;
         }
 
         /// <summary>
@@ -284,20 +330,31 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        private void GuardDivergence(global::System.ReadOnlySpan<float> inputs, int batch)
+        private void GuardLoss()
         {
             LossBreakdown loss = LastLoss;
             for (int i = 0; i < LossBreakdown.Count; i++)
             {
                 if (!float.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);
             }
-            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
-            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
-            // is not conclusive (or the batch is large), every gradient is checked.
-            bool bounded = batch * 2368 < ParameterCount;
+        }
+
+        /// <summary>With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms): true when that bound is finite for every layer.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private bool GradientsBounded(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            bool bounded = true;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Delta, 0, batch * 400)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_outDelta, 0, batch * 784)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Out, 0, batch * 400))) < 1e36;
-            if (!bounded && !global::Compiled.Kernels.Divergence.AllFinite(_gradients))
+            return bounded;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardGradients()
+        {
+            if (!global::Compiled.Kernels.Divergence.AllFinite(_gradients))
             {
                 foreach (global::Compiled.TensorLayout t in ParameterLayout)
                 {

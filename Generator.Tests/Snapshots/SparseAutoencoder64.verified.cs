@@ -180,6 +180,7 @@ namespace Demo
         {
             CheckTraining(inputs, targets, batch);
             LossBreakdown loss = Run(inputs, targets, batch, backward: true);
+            ParameterGradients(inputs, batch);
             LastLoss = loss;
             return loss.Total;
         }
@@ -241,17 +242,26 @@ namespace Demo
             LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(400, (float)(hid1OutSums.SumAbs / (batch * 400.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 400.0)), (float)(hid1OutSums.Zeros / (batch * 400.0)), hid1OutSums.DeadUnits));
             if (!backward) return loss;
 
-            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::Compiled.Kernels.Gemm.DtX(batch, 784, 400, outD, hid1A, new global::System.Span<double>(_gradients, 314000, 313600), default, 0d, 0d, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 784, outD, new global::System.Span<double>(_gradients, 627600, 784), default, 0d, 0d);
             // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative
             global::System.Span<double> hid1D = new global::System.Span<double>(_hid1Delta, 0, batch * 400);
             global::Compiled.Kernels.Gemm.XW(batch, 784, 400, outD, new global::System.Span<double>(_parameters, 314000, 313600), hid1D, _pool);
             global::Compiled.Kernels.Tanh.Backward(hid1A, hid1D, r.Hid1ActivityL1 * invB, 0d);
+            return loss;
+        }
+
+        /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ParameterGradients(global::System.ReadOnlySpan<double> inputs, int batch)
+        {
+            // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<double> outD = new global::System.Span<double>(_outDelta, 0, batch * 784);
+            global::Compiled.Kernels.Gemm.DtX(batch, 784, 400, outD, new global::System.Span<double>(_hid1Out, 0, batch * 400), new global::System.Span<double>(_gradients, 314000, 313600), default, 0d, 0d, _pool);
+            global::Compiled.Kernels.Gemm.ColumnSums(batch, 784, outD, new global::System.Span<double>(_gradients, 627600, 784), default, 0d, 0d);
             // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
+            global::System.ReadOnlySpan<double> hid1D = new global::System.Span<double>(_hid1Delta, 0, batch * 400);
             global::Compiled.Kernels.Gemm.DtX(batch, 400, 784, hid1D, inputs, new global::System.Span<double>(_gradients, 0, 313600), default, 0d, 0d, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 400, hid1D, new global::System.Span<double>(_gradients, 313600, 400), default, 0d, 0d);
-            return loss;
         }
 
         /// <summary>
@@ -286,18 +296,40 @@ namespace Demo
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private void GuardDivergence(global::System.ReadOnlySpan<double> inputs, int batch)
         {
+            GuardLoss();
+            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
+            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
+            // is not conclusive (or the batch is large), every gradient is checked.
+            if (!(batch * 2368 < ParameterCount && GradientsBounded(inputs, batch))) GuardGradients();
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardLoss()
+        {
             LossBreakdown loss = LastLoss;
             for (int i = 0; i < LossBreakdown.Count; i++)
             {
                 if (!double.IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);
             }
-            // With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):
-            // bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound
-            // is not conclusive (or the batch is large), every gradient is checked.
-            bool bounded = batch * 2368 < ParameterCount;
+        }
+
+        /// <summary>With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms): true when that bound is finite for every layer.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private bool GradientsBounded(global::System.ReadOnlySpan<double> inputs, int batch)
+        {
+            bool bounded = true;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<double>(_hid1Delta, 0, batch * 400)) * global::System.Math.Max(1d, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
             bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<double>(_outDelta, 0, batch * 784)) * global::System.Math.Max(1d, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<double>(_hid1Out, 0, batch * 400))) < 1e36;
-            if (!bounded && !global::Compiled.Kernels.Divergence.AllFinite(_gradients))
+            return bounded;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void GuardGradients()
+        {
+            if (!global::Compiled.Kernels.Divergence.AllFinite(_gradients))
             {
                 foreach (global::Compiled.TensorLayout t in ParameterLayout)
                 {

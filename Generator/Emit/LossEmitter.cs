@@ -79,9 +79,14 @@ internal static class LossEmitter
             WriteTelemetry(w, m);
             w.Line("if (!backward) return loss;");
             w.Line();
-            BackwardEmitter.Write(w, m);
+            BackwardEmitter.WriteDeltas(w, m);
             w.Line("return loss;");
         }
+        w.Line();
+        BackwardEmitter.WriteParameterGradients(w, m, sgd: false);
+        if (!BackwardEmitter.FusesSgd(m)) return;
+        w.Line();
+        BackwardEmitter.WriteParameterGradients(w, m, sgd: true);
     }
 
     public static string Local(TermSpec t) => "term" + t.Property;

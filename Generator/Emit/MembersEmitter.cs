@@ -93,7 +93,9 @@ internal static class MembersEmitter
             "/// <summary>Every parameter, PyTorch state_dict order (per layer: weight [out, in] row-major, then bias [out]). Writable.</summary>",
             "public " + Names.Span(m) + " Parameters => _parameters;",
             "",
-            "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>, laid out as <see cref=\"Parameters\"/>.</summary>",
+            BackwardEmitter.FusesSgd(m)
+                ? "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/>, laid out as <see cref=\"Parameters\"/>. <see cref=\"TrainStep\"/> applies each gradient as it computes it and leaves this unspecified.</summary>"
+                : "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>, laid out as <see cref=\"Parameters\"/>.</summary>",
             "public " + Names.ReadOnlySpan(m) + " Gradients => _gradients;",
             "",
             "/// <summary>The learning rate of " + Names.DescribeOptimizer(m.Optimizer) + ", settable between steps (initially " + Literal.Number(m.LearningRate) + "); the base rate when a <see cref=\"Schedule\"/> is set.</summary>",
@@ -211,6 +213,7 @@ internal static class MembersEmitter
         {
             w.Line("CheckTraining(inputs, " + targets + ", batch);");
             w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
+            w.Line("ParameterGradients(inputs, batch);");
             w.Line("LastLoss = loss;");
             w.Line("return loss.Total;");
         }

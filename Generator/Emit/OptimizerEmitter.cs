@@ -20,6 +20,12 @@ internal static class OptimizerEmitter
             _ => "p ← p − lr·g" + (HasProximal(m) ? "; proximal L1 weights are then soft-thresholded by lr·λ" : ""),
         };
         string targets = m.UsesLabels ? "labels" : "targets";
+        if (BackwardEmitter.FusesSgd(m))
+        {
+            WriteFusedTrainStep(w, m, rule);
+            WriteGuard(w, m);
+            return;
+        }
         w.Lines(
             "/// <summary>",
             "/// <see cref=\"ComputeGradients\"/>, then one " + Names.DescribeOptimizer(o) + " update (" + rule + ").",
@@ -68,6 +74,50 @@ internal static class OptimizerEmitter
         WriteGuard(w, m);
     }
 
+    /// <summary>
+    /// <c>TrainStep</c> of a plain-SGD float32 model: forward and deltas, the guard, then <c>ApplySgd</c>, which updates
+    /// each parameter as its gradient is computed. When the guard cannot bound the gradients from the deltas and inputs,
+    /// they are computed and checked first and the update is the ordinary SGD step (same values).
+    /// </summary>
+    private static void WriteFusedTrainStep(IndentedWriter w, ModelSpec m, string rule)
+    {
+        string t = Names.T(m);
+        string targets = m.UsesLabels ? "labels" : "targets";
+        w.Lines(
+            "/// <summary>",
+            "/// One " + Names.DescribeOptimizer(m.Optimizer) + " update (" + rule + ") from a forward and backward pass; returns the total loss",
+            "/// before the update. Each gradient is applied as soon as it is computed, so the parameters are read and written",
+            "/// once per step; the result is bit for bit <see cref=\"ComputeGradients\"/> followed by the update, but",
+            "/// <see cref=\"Gradients\"/> is not filled (call <see cref=\"ComputeGradients\"/> to read a gradient).",
+            "/// </summary>",
+            "/// <exception cref=\"global::System.ArgumentException\">" + (m.UsesLabels ? "A span has the wrong length, a label is outside 0..OutputSize − 1," : "A span is not batch × features long,") + " or batch is outside 1..MaxBatch. Nothing is written.</exception>");
+        using (w.Block("public " + t + " TrainStep(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        {
+            w.Line("CheckTraining(inputs, " + targets + ", batch);");
+            w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
+            w.Line("LastLoss = loss;");
+            w.Line("bool fused = true;");
+            using (w.Block("if (DivergenceGuard)"))
+            {
+                w.Line("GuardLoss();");
+                w.Line("// Unless the deltas and inputs bound every gradient, compute and check them before anything is updated.");
+                using (w.Block("if (!GradientsBounded(inputs, batch))"))
+                {
+                    w.Line("ParameterGradients(inputs, batch);");
+                    w.Line("GuardGradients();");
+                    w.Line("fused = false;");
+                }
+            }
+            w.Line("_step++;");
+            w.Line(t + " lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;");
+            w.Line("_updates++;");
+            w.Line("if (fused) ApplySgd(inputs, batch, lr);");
+            w.Line("else " + Names.Kernels + ".Sgd.Step(_parameters, _gradients, lr);");
+            w.Line("return loss.Total;");
+        }
+        w.Line();
+    }
+
     /// <summary>The check before the update: every loss term, then every gradient tensor, must be finite.</summary>
     public static void WriteGuard(IndentedWriter w, ModelSpec m)
     {
@@ -84,28 +134,54 @@ internal static class OptimizerEmitter
             "",
             "private long _step;",
             "");
+        string t = Names.T(m);
+        int perSample = 0;
+        foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
+        if (!BackwardEmitter.FusesSgd(m))
+        {
+            w.Line(ModelEmitter.GeneratedCode);
+            w.Line(ModelEmitter.Hidden);
+            using (w.Block("private void GuardDivergence(" + Names.ReadOnlySpan(m) + " inputs, int batch)"))
+            {
+                w.Line("GuardLoss();");
+                w.Lines(
+                    "// With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):",
+                    "// bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound",
+                    "// is not conclusive (or the batch is large), every gradient is checked.");
+                w.Line("if (!(batch * " + Literal.Int(perSample) + " < ParameterCount && GradientsBounded(inputs, batch))) GuardGradients();");
+            }
+            w.Line();
+        }
+
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        string t = Names.T(m);
-        using (w.Block("private void GuardDivergence(" + Names.ReadOnlySpan(m) + " inputs, int batch)"))
+        using (w.Block("private void GuardLoss()"))
         {
             w.Line("LossBreakdown loss = LastLoss;");
             using (w.Block("for (int i = 0; i < LossBreakdown.Count; i++)"))
                 w.Line("if (!" + t + ".IsFinite(loss[i])) throw new global::Compiled.TrainingDivergedException(_step, LossBreakdown.NameOf(i), loss[i]);");
-            int perSample = 0;
-            foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
-            w.Lines(
-                "// With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms):",
-                "// bounding that is a pass over the deltas and inputs, far shorter than the gradients at small batch. When the bound",
-                "// is not conclusive (or the batch is large), every gradient is checked.",
-                "bool bounded = batch * " + Literal.Int(perSample) + " < ParameterCount;");
+        }
+        w.Line();
+        w.Line("/// <summary>With a finite loss, every weight and activation is finite, and |∂W| ≤ B·max|δ|·max|input| (+ finite penalty terms): true when that bound is finite for every layer.</summary>");
+        w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
+        using (w.Block("private bool GradientsBounded(" + Names.ReadOnlySpan(m) + " inputs, int batch)"))
+        {
+            w.Line("bool bounded = true;");
             foreach (LayerSpec l in m.Layers)
             {
                 string input = l.Index == 0 ? "inputs" : Names.View(m, Names.OutField(m.Layers[l.Index - 1]), "0", "batch * " + Literal.Int(l.Inputs));
                 w.Line("bounded = bounded && batch * (double)" + Names.Kernels + ".Divergence.MaxAbs(" + Names.View(m, Names.DeltaField(l), "0", "batch * " + Literal.Int(l.Units))
                        + ") * global::System.Math.Max(" + Names.Real(m, 1) + ", " + Names.Kernels + ".Divergence.MaxAbs(" + input + ")) < 1e36;");
             }
-            using (w.Block("if (!bounded && !" + Names.Kernels + ".Divergence.AllFinite(_gradients))"))
+            w.Line("return bounded;");
+        }
+        w.Line();
+        w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
+        using (w.Block("private void GuardGradients()"))
+        {
+            using (w.Block("if (!" + Names.Kernels + ".Divergence.AllFinite(_gradients))"))
             {
                 using (w.Block("foreach (global::Compiled.TensorLayout t in ParameterLayout)"))
                 {
