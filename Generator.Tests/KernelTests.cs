@@ -77,6 +77,26 @@ public class KernelTests
                 $"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}");
     }
 
+    [Theory]
+    [InlineData(400, 784)]
+    [InlineData(784, 400)]
+    [InlineData(130, 513)]
+    [InlineData(1000, 70)]
+    [InlineData(70, 1000)]
+    [InlineData(257, 300)]
+    public void A_batch_1_product_split_on_its_columns_is_bit_identical_to_one_thread(int n, int k)
+    {
+        float[] x = Rand(k, 11), w = Rand(n * k, 12), b = Rand(n, 13), d = Rand(n, 14);
+        float[] y1 = new float[n], y2 = new float[n];
+        Gemm.XWt(1, n, k, x, w, b, y1);
+        Gemm.XWt(1, n, k, x, w, b, y2, WorkerPool.ForThreads(2));
+        SameBits(y1, y2, "XWt");
+        float[] z1 = new float[k], z2 = new float[k];
+        Gemm.XW(1, n, k, d, w, z1);
+        Gemm.XW(1, n, k, d, w, z2, WorkerPool.ForThreads(2));
+        SameBits(z1, z2, "XW");
+    }
+
     [Theory, MemberData(nameof(SgdShapes))]
     public void DtXSgd_is_bit_for_bit_DtX_then_an_SGD_step(int m, int n, int k)
     {

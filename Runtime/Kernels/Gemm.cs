@@ -25,9 +25,17 @@ public static partial class Gemm
         Check(x.Length, m * k, nameof(x)); Check(w.Length, n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, m * n, nameof(y));
         if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
             Parallel(pool, Kind.Forward, m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0);
+        else if (pool is not null && m == 1 && n >= 32 && (long)n * k >= ColumnSplitWork)
+            Parallel(pool, Kind.ForwardColumns, 1, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0);
         else
             Forward(m, n, k, x, w, bias, y);
     }
+
+    /// <summary>
+    /// From this many weights on, a single-row product (batch 1: a matrix·vector product, bound by reading W) is split
+    /// across threads on its output columns, so each core streams its share of W.
+    /// </summary>
+    private const long ColumnSplitWork = 1L << 16;
 
     /// <summary>The packed kernel or the dot-product one, decided on the whole product so that a split across threads
     /// computes every element exactly as one thread would.</summary>
@@ -73,6 +81,8 @@ public static partial class Gemm
         // Y[i, c] = Σ_p D[i·n + p] · W[p·k + c]
         if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
             Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0);
+        else if (pool is not null && m == 1 && k >= 128 && (long)n * k >= ColumnSplitWork)
+            Parallel(pool, Kind.BroadcastColumns, 1, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0);
         else
             Broadcast(m, k, n, d, n, 1, w, y, default, 0, 0);
     }
@@ -102,7 +112,7 @@ public static partial class Gemm
                 for (int i = 0; i < n * k; i++) g[i] += l1 * ScalarMath.Sign(w[i]) + 2 * l2 * w[i];
             return;
         }
-        if (pool is not null && n >= 16 && (long)m * n * k >= ParallelWork)
+        if (pool is not null && n >= 16 && (long)Math.Max(m, 2) * n * k >= ParallelWork)
             Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2);
         else
             Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2);
@@ -125,7 +135,8 @@ public static partial class Gemm
             Sgd.Step(w, scratch, lr);
             return;
         }
-        if (pool is not null && n >= 16 && (long)m * n * k >= ParallelWork)
+        // A batch-1 update is bound by reading and writing W: counted as two rows of work, so each core takes half.
+        if (pool is not null && n >= 16 && (long)Math.Max(m, 2) * n * k >= ParallelWork)
             Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, scratch, default, w, l1, l2, w, -lr);
         else
             Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), w, -lr);
@@ -176,9 +187,10 @@ public static partial class Gemm
     /// </summary>
     internal static void RowsCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
         ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2, ReadOnlySpan<float> bias = default,
-        Span<float> updateSpan = default, float step = 0)
+        Span<float> updateSpan = default, float step = 0, int bRowStride = 0)
         where TV : struct where TS : ISimd<TV>
     {
+        nint bStride = bRowStride == 0 ? cols : bRowStride; // a column range of a wider B keeps B's row stride
         // The SGD epilogue writes each finished vector into the parameters instead of the output (see Broadcast).
         bool update = !updateSpan.IsEmpty;
         ref float u = ref MemoryMarshal.GetReference(updateSpan);
@@ -209,7 +221,7 @@ public static partial class Gemm
                     s1 = TS.MultiplyAdd(av, TS.Load(ref bp, vc), s1);
                     s2 = TS.MultiplyAdd(av, TS.Load(ref bp, 2 * vc), s2);
                     s3 = TS.MultiplyAdd(av, TS.Load(ref bp, 3 * vc), s3);
-                    bp = ref Unsafe.Add(ref bp, cols);
+                    bp = ref Unsafe.Add(ref bp, bStride);
                 }
                 if (update)
                 {
@@ -232,7 +244,7 @@ public static partial class Gemm
                 for (nint p = 0; p < depth; p++)
                 {
                     s0 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref ar, p * aCol)), TS.Load(ref bp, 0), s0);
-                    bp = ref Unsafe.Add(ref bp, cols);
+                    bp = ref Unsafe.Add(ref bp, bStride);
                 }
                 // The overlapping tail recomputes lanes below c - cc: harmless for a store, but an update must not
                 // apply twice, so those lanes keep their value.
@@ -275,7 +287,8 @@ public static partial class Gemm
     // Threading: the output rows are cut into one contiguous range per thread (multiples of 8, the tile height), so
     // every thread writes its own rows and reads the shared operands. The job lives on the caller's stack, pinned.
     // ---------------------------------------------------------------------------------------------------------
-    private enum Kind { Forward, Broadcast }
+    // ForwardColumns / BroadcastColumns: a single-row product split on its output columns instead (batch 1).
+    private enum Kind { Forward, Broadcast, ForwardColumns, BroadcastColumns }
 
     private unsafe struct Job
     {
@@ -307,6 +320,11 @@ public static partial class Gemm
     private static unsafe void RunPart(void* state, int part, int parts)
     {
         ref Job j = ref *(Job*)state;
+        if (j.Kind is Kind.ForwardColumns or Kind.BroadcastColumns)
+        {
+            RunColumns(ref j, part, parts);
+            return;
+        }
         int per = ((j.Rows + parts - 1) / parts + 7) & ~7;
         int r0 = part * per, r1 = Math.Min(j.Rows, r0 + per);
         if (r0 >= r1) return;
@@ -320,6 +338,36 @@ public static partial class Gemm
         var update = j.UpdateLength == 0 ? default : new Span<float>(j.Update + (long)r0 * j.Cols, rows * j.Cols);
         if (j.Kind == Kind.Forward) Forward(rows, j.Cols, j.Depth, a, b, bias, output, j.PackedForward);
         else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2, j.Streaming, update, j.Step);
+    }
+
+    /// <summary>
+    /// One part of a single-row product split on its output columns, in multiples of 64 (whole tiles of the one-thread
+    /// run, so every element is computed exactly as one thread computes it). Forward: columns are rows of W; backward
+    /// (Y = D·W): columns of W, read with W's full row stride.
+    /// </summary>
+    private static unsafe void RunColumns(ref Job j, int part, int parts)
+    {
+        int per = ((j.Cols + parts - 1) / parts + 63) & ~63;
+        int c0 = part * per, c1 = Math.Min(j.Cols, c0 + per);
+        if (c0 >= c1) return;
+        int cols = c1 - c0;
+        var a = new ReadOnlySpan<float>(j.A, j.ALength);
+        var output = new Span<float>(j.Out + c0, cols);
+        if (j.Kind == Kind.ForwardColumns)
+        {
+            var w = new ReadOnlySpan<float>(j.B + (long)c0 * j.Depth, cols * j.Depth);
+            var bias = new ReadOnlySpan<float>(j.Bias + c0, cols);
+            Forward(1, cols, j.Depth, a, w, bias, output, packed: false);
+            return;
+        }
+        var b = new ReadOnlySpan<float>(j.B + c0, j.BLength - c0);
+        switch (Width.Pick(cols))
+        {
+            case 512: RowsCore<Vector512<float>, V512>(1, cols, j.Depth, a, j.ARow, j.ACol, b, output, default, 0, 0, default, default, 0, j.BRow); break;
+            case 256: RowsCore<Vector256<float>, V256>(1, cols, j.Depth, a, j.ARow, j.ACol, b, output, default, 0, 0, default, default, 0, j.BRow); break;
+            case 128: RowsCore<Vector128<float>, V128>(1, cols, j.Depth, a, j.ARow, j.ACol, b, output, default, 0, 0, default, default, 0, j.BRow); break;
+            default: throw new InvalidOperationException("a column split needs vector kernels");
+        }
     }
 
     /// <summary>Bias gradient: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>

@@ -76,7 +76,7 @@ public static class Compare
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private static float[] Uniform(int n, int seed)
+    internal static float[] Uniform(int n, int seed)
     {
         var r = new Random(seed);
         var a = new float[n];

@@ -38,6 +38,12 @@ if (args.Length > 0 && args[0] == "guard")
     }
     return;
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- profile [--batch N] [--threads N]   the seed step, kernel by kernel
+if (args.Length > 0 && args[0] == "profile")
+{
+    Profile.Run(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "compare")
 {
     Compare.Run(args);

@@ -1,0 +1,54 @@
+using System.Globalization;
+using Compiled.Kernels;
+
+namespace Compiled.Benchmarks;
+
+/// <summary>
+/// Where the time of one seed-autoencoder training step goes: each kernel call of the generated step on its own, at the
+/// step's shapes (medians of 7 repetitions of ~0.1 s, warm caches), next to the whole step.
+/// <c>dotnet run -c Release --project bench/Compiled.Benchmarks -- profile [--batch N] [--threads N]</c>
+/// </summary>
+public static class Profile
+{
+    public static void Run(string[] args)
+    {
+        int b = int.Parse(Arg(args, "--batch", "1"), CultureInfo.InvariantCulture);
+        int threads = int.Parse(Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
+        WorkerPool? pool = WorkerPool.ForThreads(threads);
+        float[] x = Compare.Uniform(b * 784, 1), w1 = Compare.Uniform(313600, 2), b1 = new float[400], w2 = Compare.Uniform(313600, 3), b2 = new float[784];
+        float[] h = new float[b * 400], y = new float[b * 784], dy = Compare.Uniform(b * 784, 4), dh = Compare.Uniform(b * 400, 5), g = new float[313600], gb = new float[784], umax = new float[400];
+        var calls = new (string Name, Action Call)[]
+        {
+            ("forward  X·W1ᵀ (784 → 400)", () => Gemm.XWt(b, 400, 784, x, w1, b1, h, pool)),
+            ("forward  tanh", () => Tanh.Forward(h, h)),
+            ("forward  H·W2ᵀ (400 → 784)", () => Gemm.XWt(b, 784, 400, h, w2, b2, y, pool)),
+            ("forward  sigmoid", () => Sigmoid.Forward(y, y)),
+            ("loss     activity sums", () => Statistics.Activity(h, 400, 0.01f, umax)),
+            ("loss     squared error + δ_out", () => Sigmoid.SquaredErrorBackward(y, x, dy, 1f / (b * 784), 0f, 0f)),
+            ("backward δ_out·W2 (784 → 400)", () => Gemm.XW(b, 784, 400, dy, w2, dh, pool)),
+            ("backward tanh′ + L1", () => Tanh.Backward(h, dh, 0.1f, 0f)),
+            ("update   W2 −= lr·δ_outᵀ·H", () => Gemm.DtXSgd(b, 784, 400, dy, h, w2, g, 0f, 0f, 1e-9f, pool)),
+            ("update   b2", () => Gemm.ColumnSumsSgd(b, 784, dy, b2, gb, 0f, 0f, 1e-9f)),
+            ("update   W1 −= lr·δ_hᵀ·X", () => Gemm.DtXSgd(b, 400, 784, dh, x, w1, g, 0f, 0f, 1e-9f, pool)),
+            ("update   b1", () => Gemm.ColumnSumsSgd(b, 400, dh, b1, gb.AsSpan(0, 400), 0f, 0f, 1e-9f)),
+        };
+        double sum = 0;
+        Console.WriteLine($"seed autoencoder, batch {b}, {threads} thread(s): median µs per call");
+        foreach (var (name, call) in calls)
+        {
+            double t = Compare.Time(call, 0.1).Median * 1e6;
+            sum += t;
+            Console.WriteLine($"  {name,-34} {t,10:F1}");
+        }
+        var model = new SeedAutoencoder(b, 0) { Threads = threads };
+        double step = Compare.Time(() => model.TrainStep(x, x, b), 0.3).Median * 1e6;
+        Console.WriteLine($"  {"sum of the calls",-34} {sum,10:F1}");
+        Console.WriteLine($"  {"TrainStep",-34} {step,10:F1}   ({b / step * 1e6:F0} samples/s)");
+    }
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
