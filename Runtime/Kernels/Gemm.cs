@@ -341,13 +341,13 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// One part of a single-row product split on its output columns, in multiples of 64 (whole tiles of the one-thread
-    /// run, so every element is computed exactly as one thread computes it). Forward: columns are rows of W; backward
+    /// One part of a single-row product split on its output columns, in multiples of 16 (whole groups of the one-thread
+    /// run's tiles, and every element is a sum in the same order, so it is computed exactly as one thread computes it). Forward: columns are rows of W; backward
     /// (Y = D·W): columns of W, read with W's full row stride.
     /// </summary>
     private static unsafe void RunColumns(ref Job j, int part, int parts)
     {
-        int per = ((j.Cols + parts - 1) / parts + 63) & ~63;
+        int per = ((j.Cols + parts - 1) / parts + 15) & ~15;
         int c0 = part * per, c1 = Math.Min(j.Cols, c0 + per);
         if (c0 >= c1) return;
         int cols = c1 - c0;

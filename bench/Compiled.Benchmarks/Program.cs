@@ -38,6 +38,12 @@ if (args.Length > 0 && args[0] == "guard")
     }
     return;
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- bandwidth   memory read bandwidth by size (the batch-1 bound)
+if (args.Length > 0 && args[0] == "bandwidth")
+{
+    Bandwidth.Run();
+    return;
+}
 // dotnet run -c Release --project bench/Compiled.Benchmarks -- profile [--batch N] [--threads N]   the seed step, kernel by kernel
 if (args.Length > 0 && args[0] == "profile")
 {
