@@ -40,6 +40,10 @@ public static class Profile
             sum += t;
             Console.WriteLine($"  {name,-34} {t,10:F1}");
         }
+        // The update as it was before it was fused: the weight gradient stored, then a separate SGD pass over W.
+        float[] scratch = new float[313600];
+        double unfused = Compare.Time(() => { Gemm.DtX(b, 400, 784, dh, x, scratch, default, 0f, 0f, pool); Sgd.Step(w1, scratch, 1e-9f); }, 0.1).Median * 1e6;
+        Console.WriteLine($"  {"(unfused W1: DtX, then Sgd.Step)",-34} {unfused,10:F1}");
         var model = new SeedAutoencoder(b, 0) { Threads = threads };
         double step = Compare.Time(() => model.TrainStep(x, x, b), 0.3).Median * 1e6;
         Console.WriteLine($"  {"sum of the calls",-34} {sum,10:F1}");
