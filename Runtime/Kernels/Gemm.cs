@@ -762,16 +762,7 @@ public static partial class Gemm
             {
                 // SGD epilogue: the gradient is complete; apply it instead of storing it. Lanes below keepBelow belong to
                 // the previous, overlapping tile, which has already updated them.
-                TV g = first ? s : TS.Add(TS.Load(ref _out, o), s);
-                if (_epilogue)
-                {
-                    TV p = TS.Load(ref _pen, o);
-                    g = TS.MultiplyAdd(_l2, p, TS.MultiplyAdd(_l1, TS.Sign(p), g));
-                }
-                TV w = TS.Load(ref _update, o);
-                TV u = TS.Add(TS.Multiply(g, _step), w);
-                if (keepBelow > 0) u = TS.Select(TS.LanesFrom(keepBelow), u, w);
-                TS.Store(u, ref _update, o);
+                UpdateOne<TV, TS>(ref _update, ref _pen, o, first ? s : TS.Add(TS.Load(ref _out, o), s), _epilogue, _l1, _l2, _step, keepBelow);
                 return;
             }
             TV old = first && keepBelow == 0 ? TS.Zero : TS.Load(ref _out, o);
