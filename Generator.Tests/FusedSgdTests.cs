@@ -1,5 +1,6 @@
 using System;
 using Compiled.Tests.Models;
+using Compiled.Tests.Infrastructure;
 using Xunit;
 
 namespace Compiled.Tests;
@@ -17,14 +18,6 @@ public class FusedSgdTests
         var a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float)(r.NextDouble() * 2 - 1) * scale;
         return a;
-    }
-
-    private static void SameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
-                $"{what}: parameter {i} is {actual[i]:R}, expected {expected[i]:R}");
     }
 
     [Theory]
@@ -46,7 +39,7 @@ public class FusedSgdTests
             float lossReference = reference.ComputeGradients(x, t, batch);
             Compiled.Kernels.Sgd.Step(reference.Parameters, reference.Gradients, 0.3f);
             Assert.Equal(lossReference, lossFused);
-            SameBits(reference.Parameters, fused.Parameters, $"step {step}");
+            Approx.SameBits(reference.Parameters, fused.Parameters, $"step {step}");
         }
         Assert.Equal(3, fused.Step);
     }
@@ -62,7 +55,7 @@ public class FusedSgdTests
         fused.TrainStep(x, x, batch);
         reference.ComputeGradients(x, x, batch);
         Compiled.Kernels.Sgd.Step(reference.Parameters, reference.Gradients, reference.LearningRate);
-        SameBits(reference.Parameters, fused.Parameters, "seed");
+        Approx.SameBits(reference.Parameters, fused.Parameters, "seed");
     }
 
     [Fact]
@@ -74,7 +67,7 @@ public class FusedSgdTests
         fused.TrainStep(x, t, 16);
         reference.ComputeGradients(x, t, 16);
         Compiled.Kernels.Sgd.Step(reference.Parameters, reference.Gradients, reference.LearningRate);
-        SameBits(reference.Parameters, fused.Parameters, "guard off");
+        Approx.SameBits(reference.Parameters, fused.Parameters, "guard off");
     }
 
     [Fact]
@@ -96,9 +89,9 @@ public class FusedSgdTests
         Assert.True(float.IsFinite(loss));
         reference.ComputeGradients(x, t, 4);
         Assert.Contains(reference.Gradients.ToArray(), g => MathF.Abs(g) > 1e30f); // the case the bound could not rule out
-        SameBits(reference.Gradients, fused.Gradients, "gradients of the unfused fallback");
+        Approx.SameBits(reference.Gradients, fused.Gradients, "gradients of the unfused fallback");
         Compiled.Kernels.Sgd.Step(reference.Parameters, reference.Gradients, reference.LearningRate);
-        SameBits(reference.Parameters, fused.Parameters, "fallback update");
+        Approx.SameBits(reference.Parameters, fused.Parameters, "fallback update");
     }
 
     [Fact]
@@ -109,7 +102,7 @@ public class FusedSgdTests
         float[] x = Data(2 * 9, 1), t = Data(2 * 20, 2);
         x[3] = float.NaN;
         Assert.Throws<TrainingDivergedException>(() => { m.TrainStep(x, t, 2); });
-        SameBits(before, m.Parameters, "after a refused step");
+        Approx.SameBits(before, m.Parameters, "after a refused step");
         Assert.Equal(0, m.Step);
     }
 

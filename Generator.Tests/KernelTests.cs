@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.Intrinsics;
 using Compiled.Kernels;
+using Compiled.Tests.Infrastructure;
 using Xunit;
 
 namespace Compiled.Tests;
@@ -70,13 +71,6 @@ public class KernelTests
         return data;
     }
 
-    private static void SameBits(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
-                $"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}");
-    }
-
     [Theory]
     [InlineData(400, 784)]
     [InlineData(784, 400)]
@@ -90,11 +84,11 @@ public class KernelTests
         float[] y1 = new float[n], y2 = new float[n];
         Gemm.XWt(1, n, k, x, w, b, y1);
         Gemm.XWt(1, n, k, x, w, b, y2, WorkerPool.ForThreads(2));
-        SameBits(y1, y2, "XWt");
+        Approx.SameBits(y1, y2, "XWt");
         float[] z1 = new float[k], z2 = new float[k];
         Gemm.XW(1, n, k, d, w, z1);
         Gemm.XW(1, n, k, d, w, z2, WorkerPool.ForThreads(2));
-        SameBits(z1, z2, "XW");
+        Approx.SameBits(z1, z2, "XW");
     }
 
     [Theory, MemberData(nameof(SgdShapes))]
@@ -110,14 +104,14 @@ public class KernelTests
                 Sgd.Step(expected, g, lr);
                 float[] fused = (float[])w0.Clone();
                 Gemm.DtXSgd(m, n, k, d, x, fused, new float[n * k], l1, l2, lr, pool);
-                SameBits(expected, fused, $"DtXSgd l1 {l1} threads {(pool is null ? 1 : 2)}");
+                Approx.SameBits(expected, fused, $"DtXSgd l1 {l1} threads {(pool is null ? 1 : 2)}");
 
                 float[] bExpected = (float[])b0.Clone(), bg = new float[n];
                 Gemm.ColumnSums(m, n, d, bg, bExpected, l1, l2);
                 Sgd.Step(bExpected, bg, lr);
                 float[] bFused = (float[])b0.Clone();
                 Gemm.ColumnSumsSgd(m, n, d, bFused, new float[n], l1, l2, lr);
-                SameBits(bExpected, bFused, "ColumnSumsSgd");
+                Approx.SameBits(bExpected, bFused, "ColumnSumsSgd");
             }
 
         // Each vector core on its own (the dispatch picks one per machine): the update epilogue against the same core's
@@ -130,7 +124,7 @@ public class KernelTests
             Sgd.Step(expected, g, lr);
             float[] fused = (float[])w0.Clone();
             run(new float[n * k], fused, fused);
-            SameBits(expected, fused, name);
+            Approx.SameBits(expected, fused, name);
         }
         Core("broadcast 512", 16, (g, pen, upd) => Gemm.BroadcastCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, k, 1, g, default, pen, 0.3f, 0.2f, upd, -lr));
         Core("broadcast 256", 8, (g, pen, upd) => Gemm.BroadcastCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, k, 1, g, default, pen, 0.3f, 0.2f, upd, -lr));

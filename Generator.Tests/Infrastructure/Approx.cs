@@ -21,4 +21,13 @@ public static class Approx
     public static void Equal(double expected, double actual, double rel, double abs, string what)
         => Assert.True(Math.Abs(actual - expected) <= rel * Math.Abs(expected) + abs,
             $"{what}: got {actual:R}, expected {expected:R} (diff {Math.Abs(actual - expected):E2})");
+
+    /// <summary>The same float bit patterns, element by element (the check for "bit for bit" claims), naming the first offender.</summary>
+    public static void SameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"{what}[{i}]: got {actual[i]:R}, expected {expected[i]:R}");
+    }
 }
