@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Compiled.Generator.Diagnostics;
 using Compiled.Generator.Helpers;
 using Compiled.Generator.Model;
