@@ -300,8 +300,9 @@ namespace Demo
             if (DivergenceGuard)
             {
                 GuardLoss();
-                // Unless the deltas and inputs bound every gradient, compute and check them before anything is updated.
-                if (!GradientsBounded(inputs, batch))
+                // The gradients must be finite before anything is updated: bounded from the deltas and inputs when that pass is
+                // shorter than the gradients and conclusive; otherwise computed, checked and applied unfused.
+                if (!(batch * 2368 < ParameterCount && GradientsBounded(inputs, batch)))
                 {
                     ParameterGradients(inputs, batch);
                     GuardGradients();

@@ -97,11 +97,15 @@ internal static class OptimizerEmitter
             w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
             w.Line("LastLoss = loss;");
             w.Line("bool fused = true;");
+            int perSample = 0;
+            foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
             using (w.Block("if (DivergenceGuard)"))
             {
                 w.Line("GuardLoss();");
-                w.Line("// Unless the deltas and inputs bound every gradient, compute and check them before anything is updated.");
-                using (w.Block("if (!GradientsBounded(inputs, batch))"))
+                w.Lines(
+                    "// The gradients must be finite before anything is updated: bounded from the deltas and inputs when that pass is",
+                    "// shorter than the gradients and conclusive; otherwise computed, checked and applied unfused.");
+                using (w.Block("if (!(batch * " + Literal.Int(perSample) + " < ParameterCount && GradientsBounded(inputs, batch)))"))
                 {
                     w.Line("ParameterGradients(inputs, batch);");
                     w.Line("GuardGradients();");
