@@ -16,7 +16,7 @@ internal static class ActivationBackward
     {
         if (a.Length < d.Length) ThrowHelper.KernelSpan(nameof(a), d.Length, a.Length);
         if (TAct.UsesZ && z.Length < d.Length) ThrowHelper.KernelSpan(nameof(z), d.Length, z.Length);
-        switch (TAct.UsesZ ? Width.PickMath(d.Length) : Width.Pick(d.Length))
+        switch (Width.Pick(d.Length))
         {
             case 512: Core<TAct, Vector512<float>, V512>(a, z, d, p, l1, l2); break;
             case 256: Core<TAct, Vector256<float>, V256>(a, z, d, p, l1, l2); break;

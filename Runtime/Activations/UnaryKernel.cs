@@ -21,7 +21,7 @@ internal static class UnaryKernel
     public static void Run<TOp>(ReadOnlySpan<float> z, Span<float> a, float p = 0f) where TOp : struct, IUnaryOp
     {
         if (a.Length < z.Length) ThrowHelper.KernelSpan(nameof(a), z.Length, a.Length);
-        switch (Width.PickMath(z.Length))
+        switch (Width.Pick(z.Length))
         {
             case 512: Core<TOp, Vector512<float>, V512>(z, a, p); break;
             case 256: Core<TOp, Vector256<float>, V256>(z, a, p); break;

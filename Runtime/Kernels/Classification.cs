@@ -29,7 +29,7 @@ internal static class BinaryCrossEntropy
             int len = Math.Min(Chunk, y.Length - i);
             ReadOnlySpan<float> zc = z.Slice(i, len), yc = y.Slice(i, len), tc = t.Slice(i, len);
             Span<float> dc = d.Slice(i, len);
-            total += Width.PickMath(len) switch
+            total += Width.Pick(len) switch
             {
                 512 => Core<Vector512<float>, V512>(zc, yc, tc, dc, scale, l1, l2),
                 256 => Core<Vector256<float>, V256>(zc, yc, tc, dc, scale, l1, l2),

@@ -52,7 +52,7 @@ internal static class OutputLoss
             int len = Math.Min(Chunk, y.Length - i);
             ReadOnlySpan<float> yc = y.Slice(i, len), tc = t.Slice(i, len), zc = TAct.UsesZ ? z.Slice(i, len) : default;
             Span<float> dc = d.Slice(i, len);
-            total += (TAct.UsesZ ? Width.PickMath(len) : Width.Pick(len)) switch
+            total += Width.Pick(len) switch
             {
                 512 => Core<TLoss, TAct, Vector512<float>, V512>(zc, yc, tc, dc, scale, p, l1, l2),
                 256 => Core<TLoss, TAct, Vector256<float>, V256>(zc, yc, tc, dc, scale, p, l1, l2),

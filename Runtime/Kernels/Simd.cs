@@ -254,16 +254,11 @@ internal static class Width
     public static bool Use256(int length) => Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count;
 
     /// <summary>
-    /// For element-wise kernels that use library vector math (Exp): 512-bit only when the runtime reports Vector512 as
-    /// accelerated — otherwise Vector512.Exp runs its per-element software fallback, ten times slower than the
-    /// 256-bit path. (The GEMM, built from FMA and loads only, uses 512-bit whenever AVX-512 is present.)
+    /// The widest accelerated vector for <paramref name="length"/> elements. Element-wise kernels with exp use it too:
+    /// their exp is our own polynomial of FMA, round, convert and shift instructions, all native on AVX-512 (the library's
+    /// Vector512.Exp, which falls back to per-element code when the runtime does not report Vector512 as accelerated,
+    /// is not used).
     /// </summary>
-    public static int PickMath(int length)
-    {
-        if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count) return 512;
-        return Use256(length) ? 256 : Use128(length) ? 128 : 0;
-    }
-
     public static int Pick(int length)
     {
         if (Use512(length)) return 512;
