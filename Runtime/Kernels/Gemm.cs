@@ -341,9 +341,9 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// One part of a single-row product split on its output columns, in multiples of 16 (whole groups of the one-thread
-    /// run's tiles, and every element is a sum in the same order, so it is computed exactly as one thread computes it). Forward: columns are rows of W; backward
-    /// (Y = D·W): columns of W, read with W's full row stride.
+    /// One part of a single-row product split on its output columns, in multiples of 16: whole groups of the one-thread
+    /// run's tiles, each element a sum in the same order, so computed exactly as one thread computes it. Forward: the
+    /// columns are rows of W; backward (Y = D·W): columns of W, read with W's full row stride.
     /// </summary>
     private static unsafe void RunColumns(ref Job j, int part, int parts)
     {
