@@ -43,6 +43,8 @@ public class KernelTests
         { 19, 131, 1000 }, { 13, 1030, 97 }, { 8, 16, 16 }, { 12, 66, 33 },
         // Short k (a 4-input layer): the transposed small-k paths of the forward product and the weight gradient.
         { 100, 32, 4 }, { 7, 17, 3 }, { 9, 8, 7 },
+        // Small layers (output ≤ 64 wide, weights ≤ 4096): multi-row tiles, 1–2 vectors, overlapping column tails, 4-wide outputs.
+        { 100, 16, 32 }, { 100, 4, 16 }, { 37, 24, 20 }, { 64, 64, 64 }, { 11, 5, 9 }, { 13, 40, 12 },
     };
 
     [Theory, MemberData(nameof(Shapes))]
@@ -59,6 +61,42 @@ public class KernelTests
         var viaDispatch = new float[m * n];
         Gemm.XWt(m, n, k, x, w, b, viaDispatch);
         Near(expected, viaDispatch, tol, "dispatch");
+        // The small form reads Wᵀ [k, n].
+        var wt = new float[k * n];
+        for (int o = 0; o < n; o++) for (int p = 0; p < k; p++) wt[p * n + o] = w[o * k + p];
+        if (n >= 16) { var y = new float[m * n]; Gemm.SmallCore<Vector512<float>, V512>(m, n, k, x, k, 1, wt, y, b, default, 0, 0); Near(expected, y, tol, "small 512"); }
+        if (n >= 8) { var y = new float[m * n]; Gemm.SmallCore<Vector256<float>, V256>(m, n, k, x, k, 1, wt, y, b, default, 0, 0); Near(expected, y, tol, "small 256"); }
+        if (n >= 4) { var y = new float[m * n]; Gemm.SmallCore<Vector128<float>, V128>(m, n, k, x, k, 1, wt, y, b, default, 0, 0); Near(expected, y, tol, "small 128"); }
+    }
+
+    [Theory]
+    [InlineData(256, 64, 64)]
+    [InlineData(300, 48, 40)]
+    [InlineData(203, 64, 60)]
+    [InlineData(600, 20, 60)]
+    public void A_small_layer_split_across_threads_is_bit_identical_to_one_thread(int m, int n, int k)
+    {
+        float[] x = Rand(m * k, 21), w = Rand(n * k, 22), b = Rand(n, 23), d = Rand(m * n, 24);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            WorkerPool? pool = WorkerPool.ForThreads(threads);
+            float[] y1 = new float[m * n], y2 = new float[m * n];
+            Gemm.XWt(m, n, k, x, w, b, y1);
+            Gemm.XWt(m, n, k, x, w, b, y2, pool);
+            Approx.SameBits(y1, y2, $"XWt {threads} threads");
+            float[] z1 = new float[m * k], z2 = new float[m * k];
+            Gemm.XW(m, n, k, d, w, z1);
+            Gemm.XW(m, n, k, d, w, z2, pool);
+            Approx.SameBits(z1, z2, $"XW {threads} threads");
+            float[] g1 = new float[n * k], g2 = new float[n * k];
+            Gemm.DtX(m, n, k, d, x, g1, w, 0.3f, 0.2f);
+            Gemm.DtX(m, n, k, d, x, g2, w, 0.3f, 0.2f, pool);
+            Approx.SameBits(g1, g2, $"DtX {threads} threads");
+            float[] u1 = (float[])w.Clone(), u2 = (float[])w.Clone();
+            Gemm.DtXSgd(m, n, k, d, x, u1, new float[n * k], 0.3f, 0.2f, 0.1f);
+            Gemm.DtXSgd(m, n, k, d, x, u2, new float[n * k], 0.3f, 0.2f, 0.1f, pool);
+            Approx.SameBits(u1, u2, $"DtXSgd {threads} threads");
+        }
     }
 
     public static TheoryData<int, int, int> SgdShapes()
@@ -131,6 +169,9 @@ public class KernelTests
         Core("rows 512", 16, (g, pen, upd) => Gemm.RowsCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, g, pen, 0.3f, 0.2f, default, upd, -lr));
         Core("rows 256", 8, (g, pen, upd) => Gemm.RowsCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, g, pen, 0.3f, 0.2f, default, upd, -lr));
         Core("rows 128", 4, (g, pen, upd) => Gemm.RowsCore<Vector128<float>, V128>(n, k, m, d, 1, n, x, g, pen, 0.3f, 0.2f, default, upd, -lr));
+        Core("small 512", 16, (g, pen, upd) => Gemm.SmallCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, g, default, pen, 0.3f, 0.2f, upd, -lr));
+        Core("small 256", 8, (g, pen, upd) => Gemm.SmallCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, g, default, pen, 0.3f, 0.2f, upd, -lr));
+        Core("small 128", 4, (g, pen, upd) => Gemm.SmallCore<Vector128<float>, V128>(n, k, m, d, 1, n, x, g, default, pen, 0.3f, 0.2f, upd, -lr));
     }
 
     [Theory, MemberData(nameof(Shapes))]
@@ -161,6 +202,13 @@ public class KernelTests
         if (k >= 16) { var v = new float[m * k]; Gemm.RowsCore<Vector512<float>, V512>(m, k, n, d, n, 1, w, v, default, 0, 0); Near(yRef, v, tol, "XW rows 512"); }
         if (k >= 8) { var v = new float[n * k]; Gemm.RowsCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX rows 256"); }
         if (k >= 4) { var v = new float[n * k]; Gemm.RowsCore<Vector128<float>, V128>(n, k, m, d, 1, n, x, v, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX rows 128"); }
+        // The small form (multi-row tiles, B read in place) on both products, at every width the output allows.
+        if (k >= 16) { var v = new float[m * k]; Gemm.SmallCore<Vector512<float>, V512>(m, k, n, d, n, 1, w, v, default, default, 0, 0); Near(yRef, v, tol, "XW small 512"); }
+        if (k >= 8) { var v = new float[m * k]; Gemm.SmallCore<Vector256<float>, V256>(m, k, n, d, n, 1, w, v, default, default, 0, 0); Near(yRef, v, tol, "XW small 256"); }
+        if (k >= 4) { var v = new float[m * k]; Gemm.SmallCore<Vector128<float>, V128>(m, k, n, d, n, 1, w, v, default, default, 0, 0); Near(yRef, v, tol, "XW small 128"); }
+        if (k >= 16) { var v = new float[n * k]; Gemm.SmallCore<Vector512<float>, V512>(n, k, m, d, 1, n, x, v, default, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX small 512"); }
+        if (k >= 8) { var v = new float[n * k]; Gemm.SmallCore<Vector256<float>, V256>(n, k, m, d, 1, n, x, v, default, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX small 256"); }
+        if (k >= 4) { var v = new float[n * k]; Gemm.SmallCore<Vector128<float>, V128>(n, k, m, d, 1, n, x, v, default, w, 0.3f, 0.2f); Near(gRef, v, tol, "DtX small 128"); }
 
         // Reference by definition, to anchor the scalar path itself.
         for (int o = 0; o < n; o++)

@@ -28,7 +28,7 @@ public static partial class Gemm
         else if (pool is not null && m == 1 && n >= 32 && (long)n * k >= ColumnSplitWork)
             Parallel(pool, Kind.ForwardColumns, 1, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0);
         else
-            Forward(m, n, k, x, w, bias, y);
+            Forward(m, n, k, x, w, bias, y, FormOf(m, n, k));
     }
 
     /// <summary>
@@ -37,24 +37,47 @@ public static partial class Gemm
     /// </summary>
     private const long ColumnSplitWork = 1L << 16;
 
-    /// <summary>The packed kernel or the dot-product one, decided on the whole product so that a split across threads
-    /// computes every element exactly as one thread would.</summary>
-    private static bool Packed(int m, int n) => m >= PackedForwardRows && n >= Vector256<float>.Count * 2;
+    /// <summary>How a forward product is computed.</summary>
+    private enum ForwardForm
+    {
+        /// <summary>Dot products along k (few rows).</summary>
+        Dot,
+        /// <summary>W packed, the broadcast kernel (no horizontal sums).</summary>
+        Packed,
+        /// <summary>A short k (fewer than 8 inputs): Wᵀ on the stack, rows streamed.</summary>
+        ShortK,
+        /// <summary>A small layer (see GemmSmall.cs): Wᵀ on the stack, multi-row tiles.</summary>
+        Small,
+    }
 
-    private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
-        => Forward(m, n, k, x, w, bias, y, Packed(m, n));
+    /// <summary>The form of a forward product, decided on the whole product so that a split across threads computes
+    /// every element exactly as one thread would.</summary>
+    private static ForwardForm FormOf(int m, int n, int k)
+    {
+        // The small form transposes W (k·n moves) per call: worth it from a few rows on, or when k is too short for dot products.
+        if (SmallWidth(n) != 0 && k * n <= SmallMaxOperand && (k < Vector256<float>.Count || m >= 8)) return ForwardForm.Small;
+        if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats) return ForwardForm.ShortK;
+        return m >= PackedForwardRows && n >= Vector256<float>.Count * 2 ? ForwardForm.Packed : ForwardForm.Dot;
+    }
 
     /// <summary>Largest k·n for which a short-k product transposes W onto the stack.</summary>
     private const int SmallTransposeFloats = 4096;
 
-    private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, bool packed)
+    [SkipLocalsInit]
+    private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, ForwardForm form)
     {
-        if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats)
+        if (form is ForwardForm.Small or ForwardForm.ShortK)
         {
-            // A short dot product (a 4-input layer, say) cannot be vectorized along k: transpose W (k × n floats, on the
-            // stack) and vectorize along the outputs instead, y[i, :] = bias + Σ_p x[i, p]·Wᵀ[p, :].
+            // A short dot product (a 4-input layer, say) cannot be vectorized along k, and a small layer is not worth
+            // packing: transpose W (k × n floats, on the stack; every element is written before it is read) and
+            // vectorize along the outputs instead, y[i, :] = bias + Σ_p x[i, p]·Wᵀ[p, :].
             Span<float> wt = stackalloc float[k * n];
             Transpose.Block(ref MemoryMarshal.GetReference(w), k, ref MemoryMarshal.GetReference(wt), n, n, k);
+            if (form == ForwardForm.Small)
+            {
+                Small(SmallWidth(n), m, n, k, x, k, 1, wt, y, bias, default, 0, 0);
+                return;
+            }
             switch (Width.Pick(n))
             {
                 case 512: RowsCore<Vector512<float>, V512>(m, n, k, x, k, 1, wt, y, default, 0, 0, bias); break;
@@ -63,6 +86,7 @@ public static partial class Gemm
             }
             return;
         }
+        bool packed = form == ForwardForm.Packed;
         switch (Width.Pick(k))
         {
             case 512 when packed && n >= 16: BroadcastCore<Vector512<float>, V512>(m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0); break;
@@ -80,11 +104,11 @@ public static partial class Gemm
         Check(d.Length, m * n, nameof(d)); Check(w.Length, n * k, nameof(w)); Check(y.Length, m * k, nameof(y));
         // Y[i, c] = Σ_p D[i·n + p] · W[p·k + c]
         if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
-            Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0);
+            Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0, small: IsSmall(k, n));
         else if (pool is not null && m == 1 && k >= 128 && (long)n * k >= ColumnSplitWork)
             Parallel(pool, Kind.BroadcastColumns, 1, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0);
         else
-            Broadcast(m, k, n, d, n, 1, w, y, default, 0, 0);
+            Broadcast(m, k, n, d, n, 1, w, y, default, 0, 0, Streaming(m, n), IsSmall(k, n));
     }
 
     /// <summary>
@@ -101,7 +125,9 @@ public static partial class Gemm
         {
             // Few columns (a 4-input layer): compute Gᵀ[c, o] = Σ_b X[b, c]·D[b, o], vectorized along o, then transpose.
             Span<float> gt = stackalloc float[k * n];
-            switch (Width.Pick(n))
+            int small = SmallWidth(n);
+            if (small != 0) Small(small, k, n, m, x, 1, k, d, gt, default, default, 0, 0);
+            else switch (Width.Pick(n))
             {
                 case 512: RowsCore<Vector512<float>, V512>(k, n, m, x, 1, k, d, gt, default, 0, 0); break;
                 case 256: RowsCore<Vector256<float>, V256>(k, n, m, x, 1, k, d, gt, default, 0, 0); break;
@@ -113,9 +139,9 @@ public static partial class Gemm
             return;
         }
         if (pool is not null && n >= 16 && (long)Math.Max(m, 2) * n * k >= ParallelWork)
-            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2);
+            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2, small: IsSmall(k, n));
         else
-            Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2);
+            Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2, Streaming(n, m), IsSmall(k, n));
     }
 
     /// <summary>
@@ -137,9 +163,9 @@ public static partial class Gemm
         }
         // A batch-1 update is bound by reading and writing W: counted as two rows of work, so each core takes half.
         if (pool is not null && n >= 16 && (long)Math.Max(m, 2) * n * k >= ParallelWork)
-            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, scratch, default, w, l1, l2, w, -lr);
+            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, scratch, default, w, l1, l2, w, -lr, IsSmall(k, n));
         else
-            Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), w, -lr);
+            Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), IsSmall(k, n), w, -lr);
     }
 
     /// <summary>SGD fused with the bias gradient: b ← b − lr·(Σ_b D[b, n] + l1·sign(b) + 2·l2·b), as <see cref="DtXSgd"/>.</summary>
@@ -147,7 +173,7 @@ public static partial class Gemm
     {
         Check(d.Length, m * n, nameof(d)); Check(bias.Length, n, nameof(bias)); Check(scratch.Length, n, nameof(scratch));
         ReadOnlySpan<float> one = [1f];
-        Broadcast(1, n, m, one, 0, 0, d, scratch, bias, l1, l2, Streaming(1, m), bias, -lr);
+        Broadcast(1, n, m, one, 0, 0, d, scratch, bias, l1, l2, Streaming(1, m), small: false, bias, -lr);
     }
 
     /// <summary>
@@ -158,13 +184,25 @@ public static partial class Gemm
     private static bool Streaming(int rows, int depth) => rows < 8 || depth <= 4;
 
     private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2)
-        => Broadcast(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, Streaming(rows, depth));
+        => Broadcast(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, Streaming(rows, depth), small: false);
+
+    /// <summary>
+    /// The small form for a broadcast product with an output <paramref name="cols"/> wide and a weight matrix of
+    /// <paramref name="weights"/> floats (dY·W: B is W; dYᵀ·X: the output is the gradient of W). Decided on the whole
+    /// product, as <see cref="Streaming"/>.
+    /// </summary>
+    private static bool IsSmall(int cols, int weights) => SmallWidth(cols) != 0 && weights <= SmallMaxOperand;
 
     // update empty: store the product in output. Otherwise the SGD epilogue: update[i] ← update[i] + product[i]·step
     // (step = −lr), with output only a scratch accumulator.
     private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2, bool streaming,
-        Span<float> update = default, float step = 0)
+        bool small, Span<float> update = default, float step = 0)
     {
+        if (small)
+        {
+            Small(SmallWidth(cols), rows, cols, depth, a, aRow, aCol, b, output, default, pen, l1, l2, update, step);
+            return;
+        }
         switch (Width.Pick(cols))
         {
             case 512 when streaming: RowsCore<Vector512<float>, V512>(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, default, update, step); break;
@@ -294,7 +332,8 @@ public static partial class Gemm
     {
         public Kind Kind;
         public int Rows, Cols, Depth, ARow, ACol, BRow, BCol, ALength, BLength, PenLength, BiasLength;
-        public bool PackedForward, Streaming;
+        public ForwardForm Form;
+        public bool Streaming, Small;
         public float* A, B, Out, Bias, Pen, Update;
         public float L1, L2, Step;
         public int UpdateLength;
@@ -302,7 +341,7 @@ public static partial class Gemm
 
     private static unsafe void Parallel(WorkerPool pool, Kind kind, int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol,
         ReadOnlySpan<float> b, int bRow, int bCol, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> pen, float l1, float l2,
-        Span<float> update = default, float step = 0)
+        Span<float> update = default, float step = 0, bool small = false)
     {
         fixed (float* pa = a, pb = b, po = output, pbias = bias, ppen = pen, pu = update)
         {
@@ -310,7 +349,7 @@ public static partial class Gemm
             {
                 Kind = kind, Rows = rows, Cols = cols, Depth = depth, ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol,
                 ALength = a.Length, BLength = b.Length, PenLength = pen.Length, BiasLength = bias.Length,
-                A = pa, B = pb, Out = po, Bias = pbias, Pen = ppen, L1 = l1, L2 = l2, PackedForward = Packed(rows, cols), Streaming = Streaming(rows, depth),
+                A = pa, B = pb, Out = po, Bias = pbias, Pen = ppen, L1 = l1, L2 = l2, Form = FormOf(rows, cols, depth), Streaming = Streaming(rows, depth), Small = small,
                 Update = pu, UpdateLength = update.Length, Step = step,
             };
             pool.Run(&RunPart, &job);
@@ -336,8 +375,8 @@ public static partial class Gemm
         var pen = j.PenLength == 0 ? default : new ReadOnlySpan<float>(j.Pen + (long)r0 * j.Cols, rows * j.Cols);
         var bias = new ReadOnlySpan<float>(j.Bias, j.BiasLength);
         var update = j.UpdateLength == 0 ? default : new Span<float>(j.Update + (long)r0 * j.Cols, rows * j.Cols);
-        if (j.Kind == Kind.Forward) Forward(rows, j.Cols, j.Depth, a, b, bias, output, j.PackedForward);
-        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2, j.Streaming, update, j.Step);
+        if (j.Kind == Kind.Forward) Forward(rows, j.Cols, j.Depth, a, b, bias, output, j.Form);
+        else Broadcast(rows, j.Cols, j.Depth, a, j.ARow, j.ACol, b, output, pen, j.L1, j.L2, j.Streaming, j.Small, update, j.Step);
     }
 
     /// <summary>
@@ -357,7 +396,7 @@ public static partial class Gemm
         {
             var w = new ReadOnlySpan<float>(j.B + (long)c0 * j.Depth, cols * j.Depth);
             var bias = new ReadOnlySpan<float>(j.Bias + c0, cols);
-            Forward(1, cols, j.Depth, a, w, bias, output, packed: false);
+            Forward(1, cols, j.Depth, a, w, bias, output, ForwardForm.Dot);
             return;
         }
         var b = new ReadOnlySpan<float>(j.B + c0, j.BLength - c0);

@@ -15,6 +15,11 @@ public static class Profile
         int b = int.Parse(Arg(args, "--batch", "1"), CultureInfo.InvariantCulture);
         int threads = int.Parse(Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
         WorkerPool? pool = WorkerPool.ForThreads(threads);
+        if (Arg(args, "--model", "seed") == "tiny")
+        {
+            Tiny(b, threads, pool);
+            return;
+        }
         float[] x = Compare.Uniform(b * 784, 1), w1 = Compare.Uniform(313600, 2), b1 = new float[400], w2 = Compare.Uniform(313600, 3), b2 = new float[784];
         float[] h = new float[b * 400], y = new float[b * 784], dy = Compare.Uniform(b * 784, 4), dh = Compare.Uniform(b * 400, 5), g = new float[313600], gb = new float[784], umax = new float[400];
         var calls = new (string Name, Action Call)[]
@@ -48,6 +53,47 @@ public static class Profile
         double step = Compare.Time(() => model.TrainStep(x, x, b), 0.3).Median * 1e6;
         Console.WriteLine($"  {"sum of the calls",-34} {sum,10:F1}");
         Console.WriteLine($"  {"TrainStep",-34} {step,10:F1}   ({b / step * 1e6:F0} samples/s)");
+    }
+
+    /// <summary>The tiny MLP's step (4 → 32 tanh → 16 tanh → 4, MSE, SGD), call by call.</summary>
+    private static void Tiny(int b, int threads, WorkerPool? pool)
+    {
+        float[] x = Compare.Uniform(b * 4, 1), t = Compare.Uniform(b * 4, 2), p = Compare.Uniform(TinyMlp.ParameterCount, 3), g = new float[TinyMlp.ParameterCount];
+        float[] h1 = Compare.Uniform(b * 32, 4), h2 = Compare.Uniform(b * 16, 5), y = new float[b * 4], dy = Compare.Uniform(b * 4, 6), d2 = new float[b * 16], d1 = new float[b * 32];
+        // The in-place calls (tanh′ multiplies δ by 1 − a² each time) restart from these copies, else δ decays into
+        // subnormal numbers over thousands of repetitions and every later call slows down.
+        float[] d2Start = Compare.Uniform(b * 16, 7), d1Start = Compare.Uniform(b * 32, 8);
+        Span<float> P(int offset, int length) => p.AsSpan(offset, length);
+        var calls = new (string Name, Action Call)[]
+        {
+            ("forward  X·W1ᵀ (4 → 32)", () => Gemm.XWt(b, 32, 4, x, P(0, 128), P(128, 32), h1, pool)),
+            ("forward  tanh 32", () => Tanh.Forward(h1, h1)),
+            ("forward  H1·W2ᵀ (32 → 16)", () => Gemm.XWt(b, 16, 32, h1, P(160, 512), P(672, 16), h2, pool)),
+            ("forward  tanh 16", () => Tanh.Forward(h2, h2)),
+            ("forward  H2·W3ᵀ (16 → 4)", () => Gemm.XWt(b, 4, 16, h2, P(688, 64), P(752, 4), y, pool)),
+            ("loss     squared error + δ_out", () => Linear.SquaredErrorBackward(y, t, dy, 2f / (b * 4), 0f, 0f)),
+            ("backward δ_out·W3 (4 → 16)", () => Gemm.XW(b, 4, 16, dy, P(688, 64), d2Start, pool)),
+            ("backward tanh′ 16 (+ copy of δ)", () => { d2Start.CopyTo(d2); Tanh.Backward(h2, d2, 0f, 0f); }),
+            ("backward δ2·W2 (16 → 32)", () => Gemm.XW(b, 16, 32, d2Start, P(160, 512), d1Start, pool)),
+            ("backward tanh′ 32 (+ copy of δ)", () => { d1Start.CopyTo(d1); Tanh.Backward(h1, d1, 0f, 0f); }),
+            ("update   W3, b3", () => { Gemm.DtXSgd(b, 4, 16, dy, h2, P(688, 64), g.AsSpan(688, 64), 0f, 0f, 1e-9f, pool); Gemm.ColumnSumsSgd(b, 4, dy, P(752, 4), g.AsSpan(752, 4), 0f, 0f, 1e-9f); }),
+            ("update   W2, b2", () => { Gemm.DtXSgd(b, 16, 32, d2, h1, P(160, 512), g.AsSpan(160, 512), 0f, 0f, 1e-9f, pool); Gemm.ColumnSumsSgd(b, 16, d2, P(672, 16), g.AsSpan(672, 16), 0f, 0f, 1e-9f); }),
+            ("update   W1, b1", () => { Gemm.DtXSgd(b, 32, 4, d1, x, P(0, 128), g.AsSpan(0, 128), 0f, 0f, 1e-9f, pool); Gemm.ColumnSumsSgd(b, 32, d1, P(128, 32), g.AsSpan(128, 32), 0f, 0f, 1e-9f); }),
+            ("guard    all gradients finite", () => Divergence.AllFinite(g)),
+            ("guard    bound from δ and inputs", () => { Divergence.MaxAbs(d1); Divergence.MaxAbs(x); Divergence.MaxAbs(d2); Divergence.MaxAbs(h1); Divergence.MaxAbs(dy); Divergence.MaxAbs(h2); }),
+        };
+        double sum = 0;
+        Console.WriteLine($"tiny MLP, batch {b}, {threads} thread(s): median µs per call");
+        foreach (var (name, call) in calls)
+        {
+            double ti = Compare.Time(call, 0.1).Median * 1e6;
+            sum += ti;
+            Console.WriteLine($"  {name,-34} {ti,10:F2}");
+        }
+        var model = new TinyMlp(Math.Max(b, 1), 0) { Threads = threads };
+        double step = Compare.Time(() => model.TrainStep(x, t, b), 0.3).Median * 1e6;
+        Console.WriteLine($"  {"sum of the calls",-34} {sum,10:F2}");
+        Console.WriteLine($"  {"TrainStep",-34} {step,10:F2}");
     }
 
     private static string Arg(string[] args, string name, string fallback)
