@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Compiled.Kernels;
 using Compiled.Tests.Infrastructure;
 using Xunit;
@@ -357,6 +358,35 @@ public class KernelTests
         if (n >= 16) { var a = new float[n]; UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(z, a); Check(a, "512"); var inPlace = (float[])z.Clone(); UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(inPlace, inPlace); Check(inPlace, "512 in place"); }
         if (n >= 8) { var a = new float[n]; UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(z, a); Check(a, "256"); var inPlace = (float[])z.Clone(); UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(inPlace, inPlace); Check(inPlace, "256 in place"); }
         if (n >= 4) { var a = new float[n]; UnaryKernel.Core<TanhFunction, Vector128<float>, V128>(z, a); Check(a, "128"); var inPlace = (float[])z.Clone(); UnaryKernel.Core<TanhFunction, Vector128<float>, V128>(inPlace, inPlace); Check(inPlace, "256 in place"); }
+    }
+
+    [Fact]
+    public void Tanh_and_sigmoid_stay_within_2e_7_relative_on_a_dense_sweep()
+    {
+        // 400,001 points over [−20, 20] (both branches of tanh, the switch at 0.625, saturation) and the tiny values.
+        const int n = 400_001;
+        float[] z = new float[n + 64];
+        for (int i = 0; i < n; i++) z[i] = -20f + 40f * i / (n - 1);
+        for (int i = 0; i < 64; i++) z[n + i] = (i % 2 == 0 ? 1 : -1) * MathF.Pow(10, -i / 2f);
+        void Check(string what, Action<float[], float[]> tanh, Action<float[], float[]> sigmoid)
+        {
+            float[] a = new float[z.Length];
+            tanh(z, a);
+            for (int i = 0; i < z.Length; i++)
+            {
+                double want = Math.Tanh(z[i]);
+                if (!(Math.Abs(a[i] - want) <= 2e-7 * Math.Abs(want))) Assert.Fail($"{what} tanh({z[i]:R}) = {a[i]:R}, want {want:R}");
+            }
+            sigmoid(z, a);
+            for (int i = 0; i < z.Length; i++)
+            {
+                double want = 1 / (1 + Math.Exp(-(double)z[i]));
+                if (!(Math.Abs(a[i] - want) <= 2e-7 * want)) Assert.Fail($"{what} sigmoid({z[i]:R}) = {a[i]:R}, want {want:R}");
+            }
+        }
+        if (Avx512F.IsSupported) Check("512", (x, y) => UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector512<float>, V512>(x, y));
+        if (Vector256.IsHardwareAccelerated) Check("256", (x, y) => UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector256<float>, V256>(x, y));
+        Check("128", (x, y) => UnaryKernel.Core<TanhFunction, Vector128<float>, V128>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector128<float>, V128>(x, y));
     }
 
     [Theory, MemberData(nameof(Lengths))]

@@ -26,9 +26,10 @@ internal readonly struct TanhFunction : IUnaryOp
         TV w = TS.Multiply(x, x);
         TV p = TS.MultiplyAdd(TS.MultiplyAdd(TS.MultiplyAdd(TS.MultiplyAdd(TS.Splat(P0), w, TS.Splat(P1)), w, TS.Splat(P2)), w, TS.Splat(P3)), w, TS.Splat(P4));
         TV small = TS.MultiplyAdd(TS.Multiply(x, w), p, x);
-        // Large |x|: 1 − 2/(e^{2|x|} + 1); the exp saturates for |x| > 44, giving exactly 1.
-        TV e = TS.Exp(TS.Add(ax, ax));
-        TV large = TS.CopySign(TS.Subtract(TS.Splat(1f), TS.Divide(TS.Splat(2f), TS.Add(e, TS.Splat(1f)))), x);
+        // Large |x|: 1 − 2e/(1 + e), e = e^{−2|x|} ≤ 0.29, so 1 + e ∈ [1, 1.29] (a reciprocal without special cases);
+        // e underflows to 0 for large |x|, giving exactly 1.
+        TV e = TS.Exp(TS.Multiply(ax, TS.Splat(-2f)));
+        TV large = TS.CopySign(TS.MultiplyAdd(TS.Multiply(e, TS.Splat(-2f)), TS.ReciprocalNearOne(TS.Add(e, TS.Splat(1f))), TS.Splat(1f)), x);
         return TS.Select(TS.LessThanMask(ax, TS.Splat(0.625f)), small, large);
     }
 

@@ -15,6 +15,11 @@ public static class Profile
         int b = int.Parse(Arg(args, "--batch", "1"), CultureInfo.InvariantCulture);
         int threads = int.Parse(Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
         WorkerPool? pool = WorkerPool.ForThreads(threads);
+        if (Arg(args, "--model", "seed") == "activations")
+        {
+            Activations(b);
+            return;
+        }
         if (Arg(args, "--model", "seed") == "tiny")
         {
             Tiny(b, threads, pool);
@@ -91,9 +96,31 @@ public static class Profile
             Console.WriteLine($"  {name,-34} {ti,10:F2}");
         }
         var model = new TinyMlp(Math.Max(b, 1), 0) { Threads = threads };
+        float[] output = new float[b * 4];
+        double predict = Compare.Time(() => model.Predict(x, output, b), 0.2).Median * 1e6;
+        double gradients = Compare.Time(() => model.ComputeGradients(x, t, b), 0.2).Median * 1e6;
+        model.DivergenceGuard = false;
+        double unguarded = Compare.Time(() => model.TrainStep(x, t, b), 0.2).Median * 1e6;
+        model.DivergenceGuard = true;
         double step = Compare.Time(() => model.TrainStep(x, t, b), 0.3).Median * 1e6;
         Console.WriteLine($"  {"sum of the calls",-34} {sum,10:F2}");
+        Console.WriteLine($"  {"Predict",-34} {predict,10:F2}");
+        Console.WriteLine($"  {"ComputeGradients",-34} {gradients,10:F2}");
+        Console.WriteLine($"  {"TrainStep, DivergenceGuard off",-34} {unguarded,10:F2}");
         Console.WriteLine($"  {"TrainStep",-34} {step,10:F2}");
+    }
+
+    /// <summary>The element-wise activations on <paramref name="n"/> values spread over [−4, 4] (out of place, so every
+    /// repetition sees the same values): median ns per element.</summary>
+    private static void Activations(int n)
+    {
+        float[] z = Compare.Uniform(n, 9), a = new float[n];
+        for (int i = 0; i < n; i++) z[i] = (z[i] - 0.5f) * 8;
+        foreach (var (name, call) in new (string, Action)[] { ("tanh", () => Tanh.Forward(z, a)), ("sigmoid", () => Sigmoid.Forward(z, a)) })
+        {
+            double t = Compare.Time(call, 0.2).Median;
+            Console.WriteLine($"  {name,-10} {n} values: {t * 1e9 / n,6:F3} ns per value");
+        }
     }
 
     private static string Arg(string[] args, string name, string fallback)
