@@ -1042,4 +1042,32 @@ public class DivergenceGuardTests
         v[5] = float.MaxValue; v[6] = float.MaxValue;
         Assert.True(Compiled.Kernels.Divergence.AllFinite(v));
     }
+
+    [Fact]
+    public void MaxAbs_is_the_largest_magnitude_at_every_length_and_position()
+    {
+        var rng = new Random(5);
+        for (int n = 0; n <= 70; n++)
+        {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() - 0.5) * 10;
+            float want = n == 0 ? 0f : v.Max(MathF.Abs);
+            Assert.Equal(want, Compiled.Kernels.Divergence.MaxAbs(v));
+            for (int at = 0; at < n; at++)
+            {
+                float keep = v[at];
+                v[at] = -1e30f;
+                Assert.Equal(1e30f, Compiled.Kernels.Divergence.MaxAbs(v));
+                v[at] = float.NegativeInfinity;
+                Assert.Equal(float.PositiveInfinity, Compiled.Kernels.Divergence.MaxAbs(v));
+                Assert.False(Compiled.Kernels.Divergence.AllFinite(v));
+                v[at] = -float.NaN;
+                Assert.True(float.IsNaN(Compiled.Kernels.Divergence.MaxAbs(v)));
+                Assert.False(Compiled.Kernels.Divergence.AllFinite(v));
+                v[at] = keep;
+            }
+            Assert.True(Compiled.Kernels.Divergence.AllFinite(v));
+        }
+        Assert.Equal(0f, Compiled.Kernels.Divergence.MaxAbs([-0f, 0f]));
+    }
 }

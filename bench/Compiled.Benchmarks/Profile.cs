@@ -20,6 +20,11 @@ public static class Profile
             Activations(b);
             return;
         }
+        if (Arg(args, "--model", "seed") == "gemm")
+        {
+            Products();
+            return;
+        }
         if (Arg(args, "--model", "seed") == "tiny")
         {
             Tiny(b, threads, pool);
@@ -120,6 +125,24 @@ public static class Profile
         {
             double t = Compare.Time(call, 0.2).Median;
             Console.WriteLine($"  {name,-10} {n} values: {t * 1e9 / n,6:F3} ns per value");
+        }
+    }
+
+    /// <summary>The three products at the seed model's shapes (as in <c>compare</c>), GFLOP/s of the median call.</summary>
+    private static void Products()
+    {
+        int[] batches = Environment.GetEnvironmentVariable("GEMM_BATCHES") is { } only ? only.Split(',').Select(int.Parse).ToArray() : [64, 256, 1024];
+        foreach (int b in batches)
+        {
+            float[] x = Compare.Uniform(b * 784, 5), w = Compare.Uniform(400 * 784, 6), bias = new float[400], y = new float[b * 400], d = Compare.Uniform(b * 400, 7), dx = new float[b * 784], g = new float[400 * 784];
+            double flops = 2.0 * b * 784 * 400;
+            foreach (var (name, call) in new (string, Action)[]
+            {
+                ("XWt", () => Gemm.XWt(b, 400, 784, x, w, bias, y)),
+                ("XW", () => Gemm.XW(b, 400, 784, d, w, dx)),
+                ("DtX", () => Gemm.DtX(b, 400, 784, d, x, g, default, 0, 0)),
+            })
+                Console.WriteLine($"  {name,-4} batch {b,5}: {flops / Compare.Time(call, 0.2).Median / 1e9,6:F1} GFLOP/s");
         }
     }
 
