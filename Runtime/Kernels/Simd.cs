@@ -119,12 +119,15 @@ internal readonly struct V512 : ISimd<Vector512<float>>
         n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
         Vector512<float> r = MultiplyAdd(n, Vector512.Create(-0.693359375f), x);
         r = MultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
-        Vector512<float> p = MultiplyAdd(Vector512.Create(1.9875691500E-4f), r, Vector512.Create(1.3981999507E-3f));
-        p = MultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
-        p = MultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
-        p = MultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
-        p = MultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
-        return MultiplyAdd(p * r, r, r + Vector512<float>.One);
+        // P(r) = c0 + c1·r + … + c5·r⁵ by Estrin's scheme, (c0 + c1·r) + r²·((c2 + c3·r) + r²·(c4 + c5·r)): three
+        // dependent steps instead of Horner's five. An element-wise kernel is one dependency chain per vector, and the
+        // scheduler holds only a few such chains at once, so the chain's length sets the speed.
+        Vector512<float> r2 = r * r;
+        Vector512<float> low = MultiplyAdd(Vector512.Create(1.6666665459E-1f), r, Vector512.Create(5.0000001201E-1f));
+        Vector512<float> mid = MultiplyAdd(Vector512.Create(8.3334519073E-3f), r, Vector512.Create(4.1665795894E-2f));
+        Vector512<float> high = MultiplyAdd(Vector512.Create(1.9875691500E-4f), r, Vector512.Create(1.3981999507E-3f));
+        Vector512<float> p = MultiplyAdd(MultiplyAdd(high, r2, mid), r2, low);
+        return MultiplyAdd(p, r2, r + Vector512<float>.One);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThanMask(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
