@@ -47,14 +47,7 @@ public static class Profile
             ("update   W1 −= lr·δ_hᵀ·X", () => Gemm.DtXSgd(b, 400, 784, dh, x, w1, g, 0f, 0f, 1e-9f, pool)),
             ("update   b1", () => Gemm.ColumnSumsSgd(b, 400, dh, b1, gb.AsSpan(0, 400), 0f, 0f, 1e-9f)),
         };
-        double sum = 0;
-        Console.WriteLine($"seed autoencoder, batch {b}, {threads} thread(s): median µs per call");
-        foreach (var (name, call) in calls)
-        {
-            double t = Compare.Time(call, 0.1).Median * 1e6;
-            sum += t;
-            Console.WriteLine($"  {name,-34} {t,10:F1}");
-        }
+        double sum = TimeEach($"seed autoencoder, batch {b}, {threads} thread(s): median µs per call", calls, "F1");
         // The update as it was before it was fused: the weight gradient stored, then a separate SGD pass over W.
         float[] scratch = new float[313600];
         double unfused = Compare.Time(() => { Gemm.DtX(b, 400, 784, dh, x, scratch, default, 0f, 0f, pool); Sgd.Step(w1, scratch, 1e-9f); }, 0.1).Median * 1e6;
@@ -92,14 +85,7 @@ public static class Profile
             ("guard    all gradients finite", () => Divergence.AllFinite(g)),
             ("guard    bound from δ and inputs", () => { Divergence.MaxAbs(d1); Divergence.MaxAbs(x); Divergence.MaxAbs(d2); Divergence.MaxAbs(h1); Divergence.MaxAbs(dy); Divergence.MaxAbs(h2); }),
         };
-        double sum = 0;
-        Console.WriteLine($"tiny MLP, batch {b}, {threads} thread(s): median µs per call");
-        foreach (var (name, call) in calls)
-        {
-            double ti = Compare.Time(call, 0.1).Median * 1e6;
-            sum += ti;
-            Console.WriteLine($"  {name,-34} {ti,10:F2}");
-        }
+        double sum = TimeEach($"tiny MLP, batch {b}, {threads} thread(s): median µs per call", calls, "F2");
         var model = new TinyMlp(Math.Max(b, 1), 0) { Threads = threads };
         float[] output = new float[b * 4];
         double predict = Compare.Time(() => model.Predict(x, output, b), 0.2).Median * 1e6;
@@ -144,6 +130,20 @@ public static class Profile
             })
                 Console.WriteLine($"  {name,-4} batch {b,5}: {flops / Compare.Time(call, 0.2).Median / 1e9,6:F1} GFLOP/s");
         }
+    }
+
+    /// <summary>Prints the median µs of each call under <paramref name="title"/>; returns their sum.</summary>
+    private static double TimeEach(string title, (string Name, Action Call)[] calls, string format)
+    {
+        double sum = 0;
+        Console.WriteLine(title);
+        foreach (var (name, call) in calls)
+        {
+            double t = Compare.Time(call, 0.1).Median * 1e6;
+            sum += t;
+            Console.WriteLine($"  {name,-34} {t.ToString(format, CultureInfo.InvariantCulture),10}");
+        }
+        return sum;
     }
 
     private static string Arg(string[] args, string name, string fallback)
