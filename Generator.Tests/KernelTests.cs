@@ -384,6 +384,24 @@ public class KernelTests
                 if (!(Math.Abs(a[i] - want) <= 2e-7 * want)) Assert.Fail($"{what} sigmoid({z[i]:R}) = {a[i]:R}, want {want:R}");
             }
         }
+        // NaN stays NaN (the divergence guard relies on it), infinities saturate.
+        float[] special = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -float.NaN, 1e30f, -1e30f, 0f, -0f, 5f, -5f, 0.5f, -0.5f, 1f, 2f, 3f, 4f];
+        void Specials(string what, Action<float[], float[]> tanh, Action<float[], float[]> sigmoid)
+        {
+            float[] t = new float[special.Length], g = new float[special.Length];
+            tanh(special, t);
+            sigmoid(special, g);
+            Assert.True(float.IsNaN(t[0]) && float.IsNaN(t[3]) && float.IsNaN(g[0]) && float.IsNaN(g[3]), what + " NaN");
+            Assert.Equal([1f, -1f, 1f, -1f], new[] { t[1], t[2], t[4], t[5] });
+            Assert.Equal([1f, 1f], new[] { g[1], g[4] });
+            // Below: 0 at 512 bits (vscalefps underflows as e^x does); the 256/128-bit exp saturates at e^88.7, which
+            // leaves σ(−∞) = 2.9e−39.
+            Assert.InRange(g[2], 0f, 3e-39f);
+            Assert.InRange(g[5], 0f, 3e-39f);
+        }
+        if (Avx512F.IsSupported) Specials("512", (x, y) => UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector512<float>, V512>(x, y));
+        if (Vector256.IsHardwareAccelerated) Specials("256", (x, y) => UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector256<float>, V256>(x, y));
+        Specials("128", (x, y) => UnaryKernel.Core<TanhFunction, Vector128<float>, V128>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector128<float>, V128>(x, y));
         if (Avx512F.IsSupported) Check("512", (x, y) => UnaryKernel.Core<TanhFunction, Vector512<float>, V512>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector512<float>, V512>(x, y));
         if (Vector256.IsHardwareAccelerated) Check("256", (x, y) => UnaryKernel.Core<TanhFunction, Vector256<float>, V256>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector256<float>, V256>(x, y));
         Check("128", (x, y) => UnaryKernel.Core<TanhFunction, Vector128<float>, V128>(x, y), (x, y) => UnaryKernel.Core<SigmoidFunction, Vector128<float>, V128>(x, y));

@@ -28,7 +28,7 @@ internal readonly struct TanhFunction : IUnaryOp
         TV small = TS.MultiplyAdd(TS.Multiply(x, w), p, x);
         // Large |x|: 1 − 2e/(1 + e), e = e^{−2|x|} ≤ 0.29, so 1 + e ∈ [1, 1.29] (a reciprocal without special cases);
         // e underflows to 0 for large |x|, giving exactly 1.
-        TV e = TS.Exp(TS.Multiply(ax, TS.Splat(-2f)));
+        TV e = TS.ExpNegative(TS.Add(ax, ax));
         TV large = TS.CopySign(TS.MultiplyAdd(TS.Multiply(e, TS.Splat(-2f)), TS.ReciprocalNearOne(TS.Add(e, TS.Splat(1f))), TS.Splat(1f)), x);
         return TS.Select(TS.LessThanMask(ax, TS.Splat(0.625f)), small, large);
     }
