@@ -37,15 +37,6 @@ internal static class UnaryKernel
         int n = zSpan.Length, vc = TS.Count;
         TV vp = TS.Splat(p);
         nint i = 0;
-        // Two vectors per step: each evaluation is one long dependency chain (exp, divide), and two independent chains
-        // side by side keep the vector ports busy where one would wait on latency.
-        for (; i + 2 * vc <= n; i += 2 * vc)
-        {
-            TV r0 = TOp.Invoke<TV, TS>(TS.Load(ref z, i), vp);
-            TV r1 = TOp.Invoke<TV, TS>(TS.Load(ref z, i + vc), vp);
-            TS.Store(r0, ref a, i);
-            TS.Store(r1, ref a, i + vc);
-        }
         for (; i + vc <= n; i += vc) TS.Store(TOp.Invoke<TV, TS>(TS.Load(ref z, i), vp), ref a, i);
         if (i < n)
         {
