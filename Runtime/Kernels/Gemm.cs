@@ -104,11 +104,11 @@ public static partial class Gemm
         Check(d.Length, m * n, nameof(d)); Check(w.Length, n * k, nameof(w)); Check(y.Length, m * k, nameof(y));
         // Y[i, c] = Σ_p D[i·n + p] · W[p·k + c]
         if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
-            Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0, small: IsSmall(k, n));
+            Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0, small: IsSmall(k, (long)n * k));
         else if (pool is not null && m == 1 && k >= 128 && (long)n * k >= ColumnSplitWork)
             Parallel(pool, Kind.BroadcastColumns, 1, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0);
         else
-            Broadcast(m, k, n, d, n, 1, w, y, default, 0, 0, Streaming(m, n), IsSmall(k, n));
+            Broadcast(m, k, n, d, n, 1, w, y, default, 0, 0, Streaming(m, n), IsSmall(k, (long)n * k));
     }
 
     /// <summary>
@@ -139,9 +139,9 @@ public static partial class Gemm
             return;
         }
         if (pool is not null && n >= 16 && (long)Math.Max(m, 2) * n * k >= ParallelWork)
-            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2, small: IsSmall(k, n));
+            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, g, default, w, l1, l2, small: IsSmall(k, (long)n * k));
         else
-            Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2, Streaming(n, m), IsSmall(k, n));
+            Broadcast(n, k, m, d, 1, n, x, g, w, l1, l2, Streaming(n, m), IsSmall(k, (long)n * k));
     }
 
     /// <summary>
@@ -163,9 +163,9 @@ public static partial class Gemm
         }
         // A batch-1 update is bound by reading and writing W: counted as two rows of work, so each core takes half.
         if (pool is not null && n >= 16 && (long)Math.Max(m, 2) * n * k >= ParallelWork)
-            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, scratch, default, w, l1, l2, w, -lr, IsSmall(k, n));
+            Parallel(pool, Kind.Broadcast, n, k, m, d, 1, n, x, k, 1, scratch, default, w, l1, l2, w, -lr, IsSmall(k, (long)n * k));
         else
-            Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), IsSmall(k, n), w, -lr);
+            Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), IsSmall(k, (long)n * k), w, -lr);
     }
 
     /// <summary>SGD fused with the bias gradient: b ← b − lr·(Σ_b D[b, n] + l1·sign(b) + 2·l2·b), as <see cref="DtXSgd"/>.</summary>
@@ -191,7 +191,7 @@ public static partial class Gemm
     /// <paramref name="weights"/> floats (dY·W: B is W; dYᵀ·X: the output is the gradient of W). Decided on the whole
     /// product, as <see cref="Streaming"/>.
     /// </summary>
-    private static bool IsSmall(int cols, int weights) => SmallWidth(cols) != 0 && weights <= SmallMaxOperand;
+    private static bool IsSmall(int cols, long weights) => SmallWidth(cols) != 0 && weights <= SmallMaxOperand;
 
     // update empty: store the product in output. Otherwise the SGD epilogue: update[i] ← update[i] + product[i]·step
     // (step = −lr), with output only a scratch accumulator.
