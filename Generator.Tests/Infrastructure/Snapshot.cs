@@ -11,9 +11,10 @@ namespace Compiled.Tests.Infrastructure;
 /// </summary>
 public static class Snapshot
 {
-    public static void Match(string name, string actual, [CallerFilePath] string caller = "")
+    public static void Match(string name, string actual, [CallerFilePath] string here = "")
     {
-        string folder = Path.Combine(Path.GetDirectoryName(caller)!, "Snapshots");
+        // One folder for every snapshot, found from this file's own path (Infrastructure/ → Generator/Snapshots/).
+        string folder = Path.Combine(Path.GetDirectoryName(here)!, "..", "Generator", "Snapshots");
         string verified = Path.Combine(folder, name + ".verified.cs"), received = Path.Combine(folder, name + ".received.cs");
         actual = actual.Replace("\r\n", "\n");
         bool accept = Environment.GetEnvironmentVariable("COMPILED_ACCEPT_SNAPSHOTS") == "1" && Environment.GetEnvironmentVariable("CI") is null;

@@ -103,5 +103,10 @@ public class DiagnosticTests
     }
 
     internal static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "")
-        => System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(here)!, ".."));
+    {
+        // The folder holding Compiled.sln, above this file wherever the tests are moved.
+        string? dir = System.IO.Path.GetDirectoryName(here);
+        while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir, "Compiled.sln"))) dir = System.IO.Path.GetDirectoryName(dir);
+        return dir ?? throw new System.InvalidOperationException("Compiled.sln not found above " + here);
+    }
 }
