@@ -22,7 +22,7 @@ public static partial class Gemm
     /// <summary>Forward: Y[m, n] = X[m, k] · W[n, k]ᵀ + bias[n]. With a pool, the rows of X are split across threads.</summary>
     public static void XWt(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, WorkerPool? pool = null)
     {
-        Check(x.Length, m * k, nameof(x)); Check(w.Length, n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, m * n, nameof(y));
+        Check(x.Length, (long)m * k, nameof(x)); Check(w.Length, (long)n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, (long)m * n, nameof(y));
         if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
             Parallel(pool, Kind.Forward, m, n, k, x, k, 1, w, 1, k, y, bias, default, 0, 0);
         else if (pool is not null && m == 1 && n >= 32 && (long)n * k >= ColumnSplitWork)
@@ -101,7 +101,7 @@ public static partial class Gemm
     /// <summary>Backward to the inputs: Y[m, k] = D[m, n] · W[n, k]. With a pool, the rows are split across threads.</summary>
     public static void XW(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> w, Span<float> y, WorkerPool? pool = null)
     {
-        Check(d.Length, m * n, nameof(d)); Check(w.Length, n * k, nameof(w)); Check(y.Length, m * k, nameof(y));
+        Check(d.Length, (long)m * n, nameof(d)); Check(w.Length, (long)n * k, nameof(w)); Check(y.Length, (long)m * k, nameof(y));
         // Y[i, c] = Σ_p D[i·n + p] · W[p·k + c]
         if (pool is not null && m >= 16 && (long)m * n * k >= ParallelWork)
             Parallel(pool, Kind.Broadcast, m, k, n, d, n, 1, w, k, 1, y, default, default, 0, 0, small: IsSmall(k, (long)n * k));
@@ -118,8 +118,8 @@ public static partial class Gemm
     /// </summary>
     public static void DtX(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> g, ReadOnlySpan<float> w, float l1, float l2, WorkerPool? pool = null)
     {
-        Check(d.Length, m * n, nameof(d)); Check(x.Length, m * k, nameof(x)); Check(g.Length, n * k, nameof(g));
-        if (l1 != 0 || l2 != 0) Check(w.Length, n * k, nameof(w));
+        Check(d.Length, (long)m * n, nameof(d)); Check(x.Length, (long)m * k, nameof(x)); Check(g.Length, (long)n * k, nameof(g));
+        if (l1 != 0 || l2 != 0) Check(w.Length, (long)n * k, nameof(w));
         // G[o, c] = Σ_b D[b·n + o] · X[b·k + c]
         if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats)
         {
@@ -153,7 +153,7 @@ public static partial class Gemm
     /// </summary>
     public static void DtXSgd(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> w, Span<float> scratch, float l1, float l2, float lr, WorkerPool? pool = null)
     {
-        Check(d.Length, m * n, nameof(d)); Check(x.Length, m * k, nameof(x)); Check(w.Length, n * k, nameof(w)); Check(scratch.Length, n * k, nameof(scratch));
+        Check(d.Length, (long)m * n, nameof(d)); Check(x.Length, (long)m * k, nameof(x)); Check(w.Length, (long)n * k, nameof(w)); Check(scratch.Length, (long)n * k, nameof(scratch));
         if (k < Vector256<float>.Count && Width.Pick(n) != 0 && k * n <= SmallTransposeFloats)
         {
             // The few-columns form computes Gᵀ and transposes: finish the gradient, then the update.
@@ -171,7 +171,7 @@ public static partial class Gemm
     /// <summary>SGD fused with the bias gradient: b ← b − lr·(Σ_b D[b, n] + l1·sign(b) + 2·l2·b), as <see cref="DtXSgd"/>.</summary>
     public static void ColumnSumsSgd(int m, int n, ReadOnlySpan<float> d, Span<float> bias, Span<float> scratch, float l1, float l2, float lr)
     {
-        Check(d.Length, m * n, nameof(d)); Check(bias.Length, n, nameof(bias)); Check(scratch.Length, n, nameof(scratch));
+        Check(d.Length, (long)m * n, nameof(d)); Check(bias.Length, n, nameof(bias)); Check(scratch.Length, n, nameof(scratch));
         ReadOnlySpan<float> one = [1f];
         Broadcast(1, n, m, one, 0, 0, d, scratch, bias, l1, l2, Streaming(1, m), small: false, bias, -lr);
     }
@@ -386,9 +386,7 @@ public static partial class Gemm
     /// </summary>
     private static unsafe void RunColumns(ref Job j, int part, int parts)
     {
-        int per = ((j.Cols + parts - 1) / parts + 15) & ~15;
-        int c0 = part * per, c1 = Math.Min(j.Cols, c0 + per);
-        if (c0 >= c1) return;
+        if (!ColumnShare(j.Cols, part, parts, out int c0, out int c1)) return;
         int cols = c1 - c0;
         var a = new ReadOnlySpan<float>(j.A, j.ALength);
         var output = new Span<float>(j.Out + c0, cols);
@@ -409,10 +407,26 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// Part <paramref name="part"/>'s columns [c0, c1) of <paramref name="cols"/> split into <paramref name="parts"/>
+    /// shares of whole 16-column steps; false when the part has none. A share never leaves fewer than 16 columns after
+    /// it: the last share takes them (so every share is at least 16 wide, which the vector kernels need), and parts
+    /// beyond it get nothing — for any number of parts, more than the columns allow included.
+    /// </summary>
+    internal static bool ColumnShare(int cols, int part, int parts, out int c0, out int c1)
+    {
+        int per = (int)(((long)cols + parts - 1) / parts + 15) & ~15;
+        c0 = (int)Math.Min((long)part * per, cols);
+        c1 = (int)Math.Min((long)c0 + per, cols);
+        if (c0 >= cols || (c0 > 0 && cols - c0 < 16)) return false; // nothing left, or a remainder the previous share took
+        if (cols - c1 < 16) c1 = cols;
+        return true;
+    }
+
     /// <summary>Bias gradient: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>
     public static void ColumnSums(int m, int n, ReadOnlySpan<float> d, Span<float> g, ReadOnlySpan<float> bias, float l1, float l2)
     {
-        Check(d.Length, m * n, nameof(d)); Check(g.Length, n, nameof(g));
+        Check(d.Length, (long)m * n, nameof(d)); Check(g.Length, n, nameof(g));
         if (l1 != 0 || l2 != 0) Check(bias.Length, n, nameof(bias));
         // One row of ones times D: the broadcast form with a unit "A" of stride 0, through the same dispatch as the other
         // products (a single row streams D once; an 8-row packed tile would compute 7 padding rows).
@@ -421,9 +435,10 @@ public static partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Check(int actual, int expected, string name)
+    private static void Check(int actual, long expected, string name)
     {
-        if (actual < expected) ThrowHelper.KernelSpan(name, expected, actual);
+        // expected is a product of sizes in 64 bits (no overflow); a negative size makes it negative, which is refused too.
+        if (actual < expected || expected < 0) ThrowHelper.KernelSpan(name, expected, actual);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -28,6 +28,18 @@ public static partial class ThrowHelper
         => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
             "{0} has length {1}; the kernel needs {2}.", parameter, actual, expected), parameter);
 
+    /// <summary>A span passed to a kernel that is shorter than the sizes the kernel was given (sizes as a 64-bit product).</summary>
+    [DoesNotReturn]
+    public static void KernelSpan(string parameter, long expected, int actual)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has length {1}; the kernel needs {2}.", parameter, actual, expected), parameter);
+
+    /// <summary>A thread count outside 1..max.</summary>
+    [DoesNotReturn]
+    public static void ThreadCount(int threads, int max)
+        => throw new ArgumentOutOfRangeException("Threads", threads, string.Format(CultureInfo.InvariantCulture,
+            "Threads must be between 1 and {0}; it was {1}.", max, threads));
+
     /// <summary>A constructor argument out of range.</summary>
     [DoesNotReturn]
     public static void MaxBatch(int maxBatch, int limit)

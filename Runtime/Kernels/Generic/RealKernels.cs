@@ -13,9 +13,10 @@ namespace Compiled.Kernels;
 /// </summary>
 internal static class RealKernels
 {
-    private static void Check(int actual, int expected, string name)
+    private static void Check(int actual, long expected, string name)
     {
-        if (actual < expected) ThrowHelper.KernelSpan(name, expected, actual);
+        // expected is a product of sizes in 64 bits (no overflow); a negative size makes it negative, which is refused too.
+        if (actual < expected || expected < 0) ThrowHelper.KernelSpan(name, expected, actual);
     }
 
     // ---- Matrix products (row-major; W is [out, in]) ----------------------------------------------------------------
@@ -25,7 +26,7 @@ internal static class RealKernels
     public static void XWt<T>(int m, int n, int k, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(x.Length, m * k, nameof(x)); Check(w.Length, n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, m * n, nameof(y));
+        Check(x.Length, (long)m * k, nameof(x)); Check(w.Length, (long)n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, (long)m * n, nameof(y));
         int block = Math.Max(1, (256 * 1024) / (Math.Max(k, 1) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
         for (int j0 = 0; j0 < n; j0 += block)
         {
@@ -43,7 +44,7 @@ internal static class RealKernels
     public static void XW<T>(int m, int n, int k, ReadOnlySpan<T> d, ReadOnlySpan<T> w, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(d.Length, m * n, nameof(d)); Check(w.Length, n * k, nameof(w)); Check(y.Length, m * k, nameof(y));
+        Check(d.Length, (long)m * n, nameof(d)); Check(w.Length, (long)n * k, nameof(w)); Check(y.Length, (long)m * k, nameof(y));
         for (int i = 0; i < m; i++)
         {
             Span<T> yi = y.Slice(i * k, k);
@@ -56,9 +57,9 @@ internal static class RealKernels
     public static void DtX<T>(int m, int n, int k, ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> g, ReadOnlySpan<T> w, T l1, T l2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(d.Length, m * n, nameof(d)); Check(x.Length, m * k, nameof(x)); Check(g.Length, n * k, nameof(g));
+        Check(d.Length, (long)m * n, nameof(d)); Check(x.Length, (long)m * k, nameof(x)); Check(g.Length, (long)n * k, nameof(g));
         bool epilogue = l1 != T.Zero || l2 != T.Zero;
-        if (epilogue) Check(w.Length, n * k, nameof(w));
+        if (epilogue) Check(w.Length, (long)n * k, nameof(w));
         g = g.Slice(0, n * k);
         g.Clear();
         for (int b = 0; b < m; b++)
@@ -77,7 +78,7 @@ internal static class RealKernels
     public static void ColumnSums<T>(int m, int n, ReadOnlySpan<T> d, Span<T> g, ReadOnlySpan<T> bias, T l1, T l2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(d.Length, m * n, nameof(d)); Check(g.Length, n, nameof(g));
+        Check(d.Length, (long)m * n, nameof(d)); Check(g.Length, n, nameof(g));
         bool epilogue = l1 != T.Zero || l2 != T.Zero;
         if (epilogue) Check(bias.Length, n, nameof(bias));
         g = g.Slice(0, n);
