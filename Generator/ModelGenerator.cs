@@ -1,3 +1,4 @@
+using Compiled.Generator.Building;
 using Compiled.Generator.Diagnostics;
 using Compiled.Generator.Helpers;
 using Compiled.Generator.Model;

@@ -57,6 +57,14 @@ public class DiagnosticTests
         { "CMP025", DiagnosticSeverity.Error, "[Model(Optimizer = Optimizer.Momentum, [|Momentum = -0.1|])][Input(4)][Dense(2)] public partial class M;" },
         { "CMP026", DiagnosticSeverity.Error, "[Model(Loss = Loss.BinaryCrossEntropy)][Input(4)][Dense(3, Activation.Sigmoid)][[|KlSparsity(0.05, 3)|]] public partial class M;" },
         { "CMP027", DiagnosticSeverity.Error, "[Model([|Precision = (Precision)2|])][Input(4)][Dense(2)] public partial class M;" },
+        { "CMP028", DiagnosticSeverity.Error, "[Input(4)][Dense(3, [|(Activation)42|])] public partial class M;" },
+        { "CMP028", DiagnosticSeverity.Error, "[Model([|Loss = (Loss)9|])][Input(4)][Dense(3)] public partial class M;" },
+        { "CMP028", DiagnosticSeverity.Error, "[Model([|Optimizer = (Optimizer)7|])][Input(4)][Dense(3)] public partial class M;" },
+        { "CMP028", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][ActivityL1(0.1, [|Scaling = (Scaling)5|])] public partial class M;" },
+        { "CMP028", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][ActivityL2(0.1, [|On = (ActivityOn)(-1)|])] public partial class M;" },
+        { "CMP029", DiagnosticSeverity.Error, "[Input(4)][Dense(3, Name = \"A\")][Dense(2, [|Name = \"a\"|])] public partial class M;" },
+        { "CMP016", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][Dense(2)] public partial class M { public int [|Hid1Weight|]; }" },
+        { "CMP016", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][Dense(2)] public partial class M { private int [|_outDelta|]; }" },
     };
 
     [Theory, MemberData(nameof(Cases))]

@@ -70,12 +70,16 @@ internal static class Descriptors
         "KL sparsity on a cross-entropy output", "[KlSparsity] on the output layer '{0}' cannot be combined with {1}, whose gradient is taken in the logits; put the KL term on a hidden layer");
     public static readonly DiagnosticDescriptor BadPrecision = Error("CMP027",
         "Unknown precision", "Precision must be Precision.Float32 or Precision.Float64; it is {0}");
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Error("CMP028",
+        "Unknown enum value", "{0} is not a member of {1}; use one of {2}");
+    public static readonly DiagnosticDescriptor IdentifierCollision = Error("CMP029",
+        "Generated names collide", "{0} and {1} both generate the member '{2}'; rename one of them");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         NotPartial, ContainerNotPartial, Generic, SplitDeclarations, NoInput, InputAfterDense, NoDense, BadSize, Unattached,
         BadCoefficient, BadRho, KlActivation, PatternMatchesNothing, DuplicateLayerName, DuplicateRegularizer, MemberClash,
         BadLayerName, DuplicateKl, BadLearningRate, SoftmaxHidden, LossNeedsActivation, LossActivationUnusual, BadAlpha, ProximalNeedsSgd,
-        BadOptimizerSetting, KlOnCrossEntropyOutput, BadPrecision);
+        BadOptimizerSetting, KlOnCrossEntropyOutput, BadPrecision, UnknownEnumValue, IdentifierCollision);
 
     public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
 

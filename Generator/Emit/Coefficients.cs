@@ -4,7 +4,10 @@ using Compiled.Generator.Model;
 
 namespace Compiled.Generator.Emit;
 
-/// <summary>Expressions for the gradient coefficients each tensor receives from the regularizer terms.</summary>
+/// <summary>
+/// Expressions for the gradient coefficients each tensor receives from the regularizer terms: the l1 / l2 arguments of
+/// the fused kernels, read from the run-time coefficients (<c>r.Hid1ActivityL1 * invB</c>).
+/// </summary>
 internal static class Coefficients
 {
     /// <summary>
@@ -41,7 +44,10 @@ internal static class Coefficients
     public static bool Reads(ModelSpec model, int layer, TensorKind tensor)
         => model.Terms.Any(t => t.Contributions.Any(c => c.Layer == layer && c.Tensor == tensor));
 
-    public static TermSpec? Kl(ModelSpec model, int layer) => model.Terms.FirstOrDefault(t => t.KlLayer == layer);
+    public static TermSpec? Kl(ModelSpec model, int layer) => model.Terms.FirstOrDefault(t => t.Kind == TermKind.KlSparsity && t.Layer == layer);
+
+    /// <summary>The terms computed by kernels of their own (contractive, orthogonal) on a layer.</summary>
+    public static IEnumerable<TermSpec> Structural(ModelSpec model, int layer) => model.Terms.Where(t => t.IsStructural && t.Layer == layer);
 
     private static string Scaled(ModelSpec model, string coefficient, double factor, string? perBatch)
     {

@@ -1,4 +1,6 @@
 using System.Linq;
+using Compiled.Generator.Emit.Layers;
+using Compiled.Generator.Emit.Passes;
 using Compiled.Generator.Model;
 
 namespace Compiled.Generator.Emit;
@@ -23,15 +25,12 @@ internal static class MembersEmitter
             "public const int DefaultMaxBatch = " + Literal.Int(DefaultMaxBatch) + ";",
             "",
             "// Parameters and gradients: one block each, PyTorch state_dict order.");
-        foreach (LayerSpec l in m.Layers)
-        {
-            w.Line("//   [" + Literal.Int(l.WeightOffset) + ", " + Literal.Int(l.BiasOffset) + ") " + l.Name + ".weight [" + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + "]");
-            w.Line("//   [" + Literal.Int(l.BiasOffset) + ", " + Literal.Int(l.BiasOffset + l.Units) + ") " + l.Name + ".bias [" + Literal.Int(l.Units) + "]");
-        }
+        foreach (ParameterTensor p in m.Parameters)
+            w.Line($"//   [{p.Offset}, {p.Offset + p.Length}) {p.Name} [{string.Join(", ", p.Shape.Select(Literal.Int))}]");
         w.Lines(
             "private readonly " + t + "[] _parameters = new " + t + "[ParameterCount];",
             "private readonly " + t + "[] _gradients = new " + t + "[ParameterCount];");
-        if (m.Optimizer.HasMomentum) w.Line("private readonly " + t + "[] _velocity = new " + t + "[ParameterCount]; // " + Names.DescribeOptimizer(m.Optimizer) + " state, laid out as the parameters");
+        if (m.Optimizer.HasMomentum) w.Line("private readonly " + t + "[] _velocity = new " + t + "[ParameterCount]; // " + Describe.Optimizer(m.Optimizer) + " state, laid out as the parameters");
         if (m.Optimizer.IsAdam)
         {
             w.Line("private readonly " + t + "[] _moment1 = new " + t + "[ParameterCount]; // Adam's first moment m, laid out as the parameters");
@@ -40,14 +39,7 @@ internal static class MembersEmitter
         w.Lines(
             "",
             "// Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.");
-        foreach (LayerSpec l in m.Layers)
-        {
-            w.Line("private readonly " + t + "[] " + Names.OutField(l) + "; // " + l.Name + ": a = " + Names.Describe(l.Activation) + "(z)" + (l.KeepPreActivation ? "" : ", z computed in place"));
-            if (l.KeepPreActivation) w.Line("private readonly " + t + "[] " + Names.PreField(l) + "; // " + l.Name + ": z, kept for " + PreReason(m, l));
-            w.Line("private readonly " + t + "[] " + Names.DeltaField(l) + "; // " + l.Name + ": ∂loss/∂z");
-            if (l.ActivityTelemetry) w.Line("private readonly " + t + "[] " + Names.UnitMaxField(l) + "; // " + l.Name + ": per-unit max |a| in the batch [units]");
-            if (Coefficients.Kl(m, l.Index) is not null) w.Line("private readonly " + t + "[] " + Names.KlField(l) + "; // " + l.Name + ": KL gradient term per unit [units]");
-        }
+        foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Fields(w);
         w.Lines(
             "private readonly int _maxBatch;",
             "private int _lastBatch;",
@@ -71,17 +63,8 @@ internal static class MembersEmitter
             string limit = "2147483647 / " + Literal.Int(widest);
             w.Line("if (maxBatch < 1 || maxBatch > " + limit + ") " + Names.Kernels + ".ThrowHelper.MaxBatch(maxBatch, " + limit + ");");
             w.Line("_maxBatch = maxBatch;");
-            foreach (LayerSpec l in m.Layers)
-            {
-                string size = "new " + t + "[maxBatch * " + Literal.Int(l.Units) + "];";
-                w.Line(Names.OutField(l) + " = " + size);
-                if (l.KeepPreActivation) w.Line(Names.PreField(l) + " = " + size);
-                w.Line(Names.DeltaField(l) + " = " + size);
-                if (l.ActivityTelemetry) w.Line(Names.UnitMaxField(l) + " = new " + t + "[" + Literal.Int(l.Units) + "];");
-                if (Coefficients.Kl(m, l.Index) is not null) w.Line(Names.KlField(l) + " = new " + t + "[" + Literal.Int(l.Units) + "];");
-            }
-            foreach (LayerSpec l in m.Layers)
-                w.Line(Names.Kernels + ".Init.Dense(" + Names.Weight(m, l) + ", " + Names.Bias(m, l) + ", fanIn: " + Literal.Int(l.Inputs) + ", seed, layer: " + Literal.Int(l.Index) + ");");
+            foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Allocations(w);
+            foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Initialization(w);
         }
         w.Line();
 
@@ -93,12 +76,12 @@ internal static class MembersEmitter
             "/// <summary>Every parameter, PyTorch state_dict order (per layer: weight [out, in] row-major, then bias [out]). Writable.</summary>",
             "public " + Names.Span(m) + " Parameters => _parameters;",
             "",
-            BackwardEmitter.FusesSgd(m)
+            m.FusesSgd
                 ? "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/>, laid out as <see cref=\"Parameters\"/>. <see cref=\"TrainStep\"/> applies each gradient as it computes it and leaves this unspecified.</summary>"
                 : "/// <summary>The gradient of the last <see cref=\"ComputeGradients\"/> or <see cref=\"TrainStep\"/>, laid out as <see cref=\"Parameters\"/>.</summary>",
             "public " + Names.ReadOnlySpan(m) + " Gradients => _gradients;",
             "",
-            "/// <summary>The learning rate of " + Names.DescribeOptimizer(m.Optimizer) + ", settable between steps (initially " + Literal.Number(m.LearningRate) + "); the base rate when a <see cref=\"Schedule\"/> is set.</summary>",
+            "/// <summary>The learning rate of " + Describe.Optimizer(m.Optimizer) + ", settable between steps (initially " + Literal.Number(m.LearningRate) + "); the base rate when a <see cref=\"Schedule\"/> is set.</summary>",
             "public " + t + " LearningRate { get; set; } = " + Names.Real(m, m.LearningRate) + ";",
             "",
             "/// <summary>An optional learning-rate schedule (<see cref=\"global::Compiled.LearningRateSchedule.Step\"/>, <see cref=\"global::Compiled.LearningRateSchedule.Cosine\"/>), applied to <see cref=\"LearningRate\"/> by the number of updates taken.</summary>",
@@ -135,21 +118,7 @@ internal static class MembersEmitter
             "/// <summary>|a| below this counts as inactive in <see cref=\"LastSparsity\"/> (default 0.01).</summary>",
             "public " + t + " SparsityEpsilon { get; set; } = " + Names.Real(m, 0.01) + ";",
             "");
-        foreach (LayerSpec l in m.Layers)
-        {
-            w.Lines(
-                "/// <summary>" + l.Name + ".weight [" + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + "], row-major: a view into <see cref=\"Parameters\"/>.</summary>",
-                "public " + Names.Span(m) + " " + l.Pascal + "Weight => " + Names.Weight(m, l) + ";",
-                "",
-                "/// <summary>" + l.Name + ".bias [" + Literal.Int(l.Units) + "]: a view into <see cref=\"Parameters\"/>.</summary>",
-                "public " + Names.Span(m) + " " + l.Pascal + "Bias => " + Names.Bias(m, l) + ";",
-                "");
-            if (l.Index < m.Layers.Count - 1)
-                w.Lines(
-                    "/// <summary>" + l.Name + "'s activations [batch, " + Literal.Int(l.Units) + "] from the last forward pass.</summary>",
-                    "public " + Names.ReadOnlySpan(m) + " " + l.Pascal + "Activations => " + Names.View(m, Names.OutField(l), "0", "_lastBatch * " + Literal.Int(l.Units)) + ";",
-                    "");
-        }
+        foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Views(w);
 
         // ---- Checkpoints
         w.Lines(
@@ -159,11 +128,8 @@ internal static class MembersEmitter
             "/// </summary>",
             "public static global::System.Collections.Generic.IReadOnlyList<global::Compiled.TensorLayout> ParameterLayout { get; } = new global::Compiled.TensorLayout[]",
             "{");
-        foreach (LayerSpec l in m.Layers)
-        {
-            w.Line("    new global::Compiled.TensorLayout(" + Literal.String(l.Name + ".weight") + ", " + Literal.Int(l.WeightOffset) + ", new[] { " + Literal.Int(l.Units) + ", " + Literal.Int(l.Inputs) + " }),");
-            w.Line("    new global::Compiled.TensorLayout(" + Literal.String(l.Name + ".bias") + ", " + Literal.Int(l.BiasOffset) + ", new[] { " + Literal.Int(l.Units) + " }),");
-        }
+        foreach (ParameterTensor p in m.Parameters)
+            w.Line($"    new global::Compiled.TensorLayout({Literal.String(p.Name)}, {p.Offset}, new[] {{ {string.Join(", ", p.Shape.Select(Literal.Int))} }}),");
         w.Lines(
             "};",
             "",
@@ -209,7 +175,7 @@ internal static class MembersEmitter
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>");
         string targets = m.UsesLabels ? "labels" : "targets";
-        using (w.Block("public " + t + " ComputeGradients(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("public " + t + " ComputeGradients(" + Names.ReadOnlySpan(m) + " inputs, " + RunPass.TargetsParameter(m) + ", int batch)"))
         {
             w.Line("CheckTraining(inputs, " + targets + ", batch);");
             w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
@@ -224,7 +190,7 @@ internal static class MembersEmitter
             "/// Refreshes <see cref=\"LastSparsity\"/>; <see cref=\"LastLoss\"/> keeps the last training value.",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>");
-        using (w.Block("public LossBreakdown Evaluate(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("public LossBreakdown Evaluate(" + Names.ReadOnlySpan(m) + " inputs, " + RunPass.TargetsParameter(m) + ", int batch)"))
         {
             w.Line("CheckTraining(inputs, " + targets + ", batch);");
             w.Line("return Run(inputs, " + targets + ", batch, backward: false);");
@@ -232,7 +198,7 @@ internal static class MembersEmitter
         w.Line();
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block("private void CheckTraining(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("private void CheckTraining(" + Names.ReadOnlySpan(m) + " inputs, " + RunPass.TargetsParameter(m) + ", int batch)"))
         {
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
@@ -244,14 +210,6 @@ internal static class MembersEmitter
             else CheckLength(w, "targets", "OutputSize");
         }
         if (m.UsesLabels) WriteClassification(w, m);
-    }
-
-    /// <summary>Why a layer keeps its pre-activation z in a buffer of its own.</summary>
-    private static string PreReason(ModelSpec m, LayerSpec l)
-    {
-        if (Names.UsesZ(l.Activation)) return "the derivative of " + Names.Describe(l.Activation);
-        if (l.Index == m.Layers.Count - 1 && m.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy) return "the loss, computed from the logits";
-        return "its pre-activation penalty";
     }
 
     /// <summary>The optimizer's hyperparameters as validated properties, and the reset of its state.</summary>
@@ -305,7 +263,7 @@ internal static class MembersEmitter
     /// <summary>Arg-max predictions and accuracy, for models trained with class labels.</summary>
     private static void WriteClassification(IndentedWriter w, ModelSpec m)
     {
-        LayerSpec o = m.Output;
+        ProductLayerSpec o = m.Output;
         string t = Names.T(m);
         string probabilities = Names.View(m, Names.OutField(o), "0", "batch * OutputSize");
         w.Line();

@@ -1,11 +1,18 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Compiled.Generator.Emit.Layers;
+using Compiled.Generator.Emit.Passes;
+using Compiled.Generator.Emit.Types;
 using Compiled.Generator.Model;
 
 namespace Compiled.Generator.Emit;
 
-/// <summary>Prints one model's source file. Every decision was made in <see cref="ModelBuilder"/>; emitters only print.</summary>
+/// <summary>
+/// Prints one model's source file: the members in their order, each written by its emitter — the layer kinds' parts
+/// by their own emitters (Layers/), the passes (Passes/) and the nested types (Types/). Every decision was made by the
+/// builder; emitters only print.
+/// </summary>
 internal static class ModelEmitter
 {
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Compiled.Generator\", \"1.0\")]";
@@ -30,13 +37,15 @@ internal static class ModelEmitter
         {
             MembersEmitter.Write(w, model);
             w.Line();
-            ForwardEmitter.Write(w, model);
+            ForwardPass.Write(w, model);
             w.Line();
-            LossEmitter.Write(w, model);
+            RunPass.Write(w, model);
             w.Line();
-            OptimizerEmitter.Write(w, model);
+            GradientsPass.Write(w, model);
             w.Line();
-            FitEmitter.Write(w, model);
+            TrainStepPass.Write(w, model);
+            w.Line();
+            FitPass.Write(w, model);
             w.Line();
             TypesEmitter.Write(w, model);
         }
@@ -44,20 +53,9 @@ internal static class ModelEmitter
         return w.ToString();
     }
 
-    /// <summary>"784 → Dense 400 tanh → Dense 784 sigmoid; mean squared error".</summary>
+    /// <summary>"784 → hid1: Dense 400 tanh → out: Dense 784 sigmoid; mean squared error, SGD."</summary>
     public static string Architecture(ModelSpec model)
         => Literal.Int(model.InputSize) + " → "
-           + string.Join(" → ", model.Layers.Select(l => l.Name + ": Dense " + Literal.Int(l.Units) + " " + Names.Describe(l)))
-           + "; " + Names.DescribeLoss(model.Loss) + ", " + Names.DescribeOptimizer(model.Optimizer) + (model.IsDouble ? "; float64" : "") + ".";
-
-    /// <summary>The comment heading a layer's code: what it is and what is attached to it.</summary>
-    public static string LayerComment(ModelSpec model, LayerSpec l)
-    {
-        var attached = new List<string>();
-        foreach (TermSpec t in model.Terms)
-            if (t.KlLayer == l.Index || t.Contributions.Any(c => c.Layer == l.Index))
-                attached.Add(t.Name + " (" + (t.Kind == TermKind.KlSparsity ? "β = " + Literal.Number(t.Coefficient) + ", ρ = " + Literal.Number(t.Rho) : "λ = " + Literal.Number(t.Coefficient)) + ")");
-        return "// " + l.Name + ": Dense " + Literal.Int(l.Inputs) + " → " + Literal.Int(l.Units) + ", " + Names.Describe(l)
-               + (attached.Count > 0 ? "; " + string.Join(", ", attached) : "");
-    }
+           + string.Join(" → ", model.Layers.Select(l => LayerEmitter.For(model, l).Architecture))
+           + "; " + Describe.Loss(model.Loss) + ", " + Describe.Optimizer(model.Optimizer) + (model.IsDouble ? "; float64" : "") + ".";
 }

@@ -2,7 +2,10 @@ using Compiled.Generator.Model;
 
 namespace Compiled.Generator.Emit;
 
-/// <summary>Identifiers used in generated code, in one place so every emitter agrees on them.</summary>
+/// <summary>
+/// Identifiers and type names used in generated code, derived here only (the builder checks the same derivations for
+/// collisions, see Building/Identifiers.cs), so every emitter agrees on them.
+/// </summary>
 internal static class Names
 {
     public const string Kernels = "global::Compiled.Kernels";
@@ -20,99 +23,44 @@ internal static class Names
     /// <summary>A literal of the element type: <c>0.5f</c> or <c>0.5d</c>.</summary>
     public static string Real(ModelSpec m, double value) => m.IsDouble ? Literal.Double(value) : Literal.Float(value);
 
-    private static string Camel(LayerSpec l) => char.ToLowerInvariant(l.Name[0]) + l.Name.Substring(1);
-
     // Fields: one buffer per purpose per layer, [maxBatch, units].
-    public static string OutField(LayerSpec l) => "_" + Camel(l) + "Out";
-    public static string PreField(LayerSpec l) => "_" + Camel(l) + "Pre";
-    public static string DeltaField(LayerSpec l) => "_" + Camel(l) + "Delta";
-    public static string UnitMaxField(LayerSpec l) => "_" + Camel(l) + "UnitMax";
-    public static string KlField(LayerSpec l) => "_" + Camel(l) + "KlTerm";
+    public static string OutField(string camel) => "_" + camel + "Out";
+    public static string PreField(string camel) => "_" + camel + "Pre";
+    public static string DeltaField(string camel) => "_" + camel + "Delta";
+    public static string UnitMaxField(string camel) => "_" + camel + "UnitMax";
+    public static string KlField(string camel) => "_" + camel + "KlTerm";
+
+    public static string OutField(ProductLayerSpec l) => OutField(l.Camel);
+    public static string PreField(ProductLayerSpec l) => PreField(l.Camel);
+    public static string DeltaField(ProductLayerSpec l) => DeltaField(l.Camel);
+    public static string UnitMaxField(ProductLayerSpec l) => UnitMaxField(l.Camel);
+    public static string KlField(ProductLayerSpec l) => KlField(l.Camel);
 
     // Locals (suffixed, so a layer called "out" or "in" never collides with a keyword).
-    public static string A(LayerSpec l) => Camel(l) + "A";
-    public static string Z(LayerSpec l) => Camel(l) + "Z";
-    public static string D(LayerSpec l) => Camel(l) + "D";
-    public static string OutSums(LayerSpec l) => Camel(l) + "OutSums";
-    public static string PreSums(LayerSpec l) => Camel(l) + "PreSums";
-    public static string WeightSums(LayerSpec l) => Camel(l) + "WeightSums";
-    public static string BiasSums(LayerSpec l) => Camel(l) + "BiasSums";
-    public static string KlSums(LayerSpec l) => Camel(l) + "Kl";
+    public static string A(ProductLayerSpec l) => l.Camel + "A";
+    public static string Z(ProductLayerSpec l) => l.Camel + "Z";
+    public static string D(ProductLayerSpec l) => l.Camel + "D";
+    public static string OutSums(ProductLayerSpec l) => l.Camel + "OutSums";
+    public static string PreSums(ProductLayerSpec l) => l.Camel + "PreSums";
+    public static string WeightSums(ProductLayerSpec l) => l.Camel + "WeightSums";
+    public static string BiasSums(ProductLayerSpec l) => l.Camel + "BiasSums";
+    public static string KlSums(ProductLayerSpec l) => l.Camel + "Kl";
 
-    public static string Weight(ModelSpec m, LayerSpec l) => View(m, "_parameters", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
-    public static string Bias(ModelSpec m, LayerSpec l) => View(m, "_parameters", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
-    public static string WeightGrad(ModelSpec m, LayerSpec l) => View(m, "_gradients", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
-    public static string BiasGrad(ModelSpec m, LayerSpec l) => View(m, "_gradients", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
+    public static string Weight(ModelSpec m, DenseSpec l) => View(m, "_parameters", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
+    public static string Bias(ModelSpec m, ProductLayerSpec l) => View(m, "_parameters", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
+    public static string WeightGrad(ModelSpec m, DenseSpec l) => View(m, "_gradients", Literal.Int(l.WeightOffset), Literal.Int(l.Units * l.Inputs));
+    public static string BiasGrad(ModelSpec m, ProductLayerSpec l) => View(m, "_gradients", Literal.Int(l.BiasOffset), Literal.Int(l.Units));
 
     /// <summary>A span over part of an array field (generated code has no usings, so no AsSpan extension).</summary>
     public static string View(ModelSpec m, string field, string offset, string length) => "new " + Span(m) + "(" + field + ", " + offset + ", " + length + ")";
 
+    /// <summary>A layer's buffer, first <c>batch</c> rows: <c>new Span&lt;float&gt;(_hid1Out, 0, batch * 400)</c>.</summary>
+    public static string Rows(ModelSpec m, string field, int units) => View(m, field, "0", "batch * " + Literal.Int(units));
+
     public static string KlTarget(TermSpec t) => t.Property.Replace("KlSparsity", "KlTarget");
 
+    /// <summary>The kernel class of an activation: <c>global::Compiled.Kernels.Tanh</c>.</summary>
     public static string Kernel(ActivationKind a) => Kernels + "." + a;
 
-    public static string Describe(ActivationKind a) => a switch
-    {
-        ActivationKind.Tanh => "tanh",
-        ActivationKind.Sigmoid => "sigmoid",
-        ActivationKind.Relu => "relu",
-        ActivationKind.LeakyRelu => "leaky_relu",
-        ActivationKind.Elu => "elu",
-        ActivationKind.Softplus => "softplus",
-        ActivationKind.Gelu => "gelu",
-        ActivationKind.GeluTanh => "gelu_tanh",
-        ActivationKind.Softmax => "softmax",
-        _ => "linear",
-    };
-
-    /// <summary>The activation with its parameter, e.g. <c>leaky_relu(α=0.01)</c>.</summary>
-    public static string Describe(LayerSpec l) => Describe(l.Activation) + (HasAlpha(l.Activation) ? "(α=" + Literal.Number(l.Alpha) + ")" : "");
-
     public static bool HasAlpha(ActivationKind a) => a is ActivationKind.LeakyRelu or ActivationKind.Elu;
-
-    /// <summary>The derivative needs the pre-activation z, not only the output.</summary>
-    public static bool UsesZ(ActivationKind a) => a is ActivationKind.Softplus or ActivationKind.Gelu or ActivationKind.GeluTanh;
-
-    public static string Derivative(ActivationKind a) => a switch
-    {
-        ActivationKind.Tanh => "(1 − a²)",
-        ActivationKind.Sigmoid => "a(1 − a)",
-        ActivationKind.Relu => "[a > 0]",
-        ActivationKind.LeakyRelu => "([a > 0] + α·[a ≤ 0])",
-        ActivationKind.Elu => "([a > 0] + (a + α)·[a ≤ 0])",
-        ActivationKind.Softplus => "σ(z)",
-        ActivationKind.Gelu => "(Φ(z) + z·φ(z))",
-        ActivationKind.GeluTanh => "gelu_tanh'(z)",
-        ActivationKind.Softmax => "J_softmax",
-        _ => "1",
-    };
-
-    public static string DescribeLoss(LossKind loss) => loss switch
-    {
-        LossKind.HalfSquaredError => "half squared error (1/B)·Σ ½‖y − t‖²",
-        LossKind.MeanAbsoluteError => "mean absolute error",
-        LossKind.BinaryCrossEntropy => "binary cross-entropy (from the logits)",
-        LossKind.SoftmaxCrossEntropy => "softmax cross-entropy (class labels)",
-        _ => "mean squared error",
-    };
-
-    public static string DescribeOptimizer(OptimizerSpec o) => o.Kind switch
-    {
-        OptimizerKind.Momentum => "SGD with momentum",
-        OptimizerKind.Nesterov => "SGD with Nesterov momentum",
-        OptimizerKind.Adam => "Adam",
-        OptimizerKind.AdamW => "AdamW",
-        _ => "SGD",
-    };
-
-    /// <summary>
-    /// The activation's backward call for a hidden layer: d = (d + l1·sign(a) + 2·l2·a) ⊙ f'(a or z).
-    /// </summary>
-    public static string BackwardCall(ModelSpec m, LayerSpec l, string l1, string l2)
-    {
-        string k = Kernel(l.Activation) + ".Backward(";
-        if (UsesZ(l.Activation)) return k + Z(l) + ", " + A(l) + ", " + D(l) + ", " + l1 + ", " + l2 + ");";
-        if (HasAlpha(l.Activation)) return k + A(l) + ", " + D(l) + ", " + Real(m, l.Alpha) + ", " + l1 + ", " + l2 + ");";
-        return k + A(l) + ", " + D(l) + ", " + l1 + ", " + l2 + ");";
-    }
 }

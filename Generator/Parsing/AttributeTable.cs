@@ -13,8 +13,26 @@ internal enum ArgumentType { Int, Double, Bool, String, Enum }
 /// <param name="Default">For an optional constructor parameter: the default as invariant text; null when required.</param>
 internal sealed record Parameter(string Name, ArgumentType Type, string? EnumName = null, string? Default = null);
 
-/// <summary>One of our attributes: its kind (the builder's name for it), constructor and settable properties.</summary>
-internal sealed record AttributeShape(string Kind, Parameter[] Constructor, Parameter[] Properties);
+/// <summary>
+/// What an attribute does in a model, which decides where the builder takes it: every attribute has exactly one role,
+/// so an attribute the builder does not handle cannot fall through to a default.
+/// </summary>
+internal enum AttributeRole
+{
+    /// <summary><c>[Model]</c>: loss, optimizer, precision, learning rate.</summary>
+    ModelOptions,
+    /// <summary><c>[Input]</c>: the input size; must come first.</summary>
+    Input,
+    /// <summary>A step of the network, in source order (<c>[Dense]</c>).</summary>
+    Layer,
+    /// <summary>Attaches to the layer written above it (activity, kernel and bias penalties, KL sparsity).</summary>
+    LayerModifier,
+    /// <summary>Applies to the whole model wherever it is written (theanets' and Ng's terms).</summary>
+    ModelRegularizer,
+}
+
+/// <summary>One of our attributes: its kind (the builder's name for it), its role, constructor and settable properties.</summary>
+internal sealed record AttributeShape(string Kind, AttributeRole Role, Parameter[] Constructor, Parameter[] Properties);
 
 /// <summary>
 /// The public attributes and enums of <c>Compiled.Runtime</c>, as the syntax reader needs them to read an attribute
@@ -31,26 +49,26 @@ internal static class AttributeTable
 
     /// <summary>By simple name without the <c>Attribute</c> suffix.</summary>
     public static readonly Dictionary<string, AttributeShape> Attributes = Index(
-        new AttributeShape("Input", [new("size", ArgumentType.Int)], None),
-        new AttributeShape("Dense", [new("units", ArgumentType.Int), new("activation", ArgumentType.Enum, "Activation", "0")],
+        new AttributeShape("Input", AttributeRole.Input, [new("size", ArgumentType.Int)], None),
+        new AttributeShape("Dense", AttributeRole.Layer, [new("units", ArgumentType.Int), new("activation", ArgumentType.Enum, "Activation", "0")],
             [new("Name", ArgumentType.String), new("Alpha", ArgumentType.Double)]),
-        new AttributeShape("Model", None,
+        new AttributeShape("Model", AttributeRole.ModelOptions, None,
         [
             new("Loss", ArgumentType.Enum, "Loss"), new("LearningRate", ArgumentType.Double), new("Optimizer", ArgumentType.Enum, "Optimizer"),
             new("Momentum", ArgumentType.Double), new("Beta1", ArgumentType.Double), new("Beta2", ArgumentType.Double),
             new("Epsilon", ArgumentType.Double), new("WeightDecay", ArgumentType.Double), new("Precision", ArgumentType.Enum, "Precision"),
         ]),
-        new AttributeShape("ActivityL1", Lambda, Activity),
-        new AttributeShape("ActivityL2", Lambda, Activity),
-        new AttributeShape("KernelL1", Lambda, [new("Proximal", ArgumentType.Bool)]),
-        new AttributeShape("KernelL2", Lambda, None),
-        new AttributeShape("BiasL1", Lambda, None),
-        new AttributeShape("BiasL2", Lambda, None),
-        new AttributeShape("KlSparsity", [new("rho", ArgumentType.Double), new("beta", ArgumentType.Double)], None),
-        new AttributeShape("WeightDecay", Lambda, None),
-        new AttributeShape("HiddenL1", Lambda, [new("Pattern", ArgumentType.String)]),
-        new AttributeShape("WeightL1", Lambda, [new("Pattern", ArgumentType.String), new("Proximal", ArgumentType.Bool)]),
-        new AttributeShape("WeightL2", Lambda, [new("Pattern", ArgumentType.String)]));
+        new AttributeShape("ActivityL1", AttributeRole.LayerModifier, Lambda, Activity),
+        new AttributeShape("ActivityL2", AttributeRole.LayerModifier, Lambda, Activity),
+        new AttributeShape("KernelL1", AttributeRole.LayerModifier, Lambda, [new("Proximal", ArgumentType.Bool)]),
+        new AttributeShape("KernelL2", AttributeRole.LayerModifier, Lambda, None),
+        new AttributeShape("BiasL1", AttributeRole.LayerModifier, Lambda, None),
+        new AttributeShape("BiasL2", AttributeRole.LayerModifier, Lambda, None),
+        new AttributeShape("KlSparsity", AttributeRole.LayerModifier, [new("rho", ArgumentType.Double), new("beta", ArgumentType.Double)], None),
+        new AttributeShape("WeightDecay", AttributeRole.ModelRegularizer, Lambda, None),
+        new AttributeShape("HiddenL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]),
+        new AttributeShape("WeightL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String), new("Proximal", ArgumentType.Bool)]),
+        new AttributeShape("WeightL2", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]));
 
     /// <summary>Enum name → member name → underlying value.</summary>
     public static readonly Dictionary<string, Dictionary<string, int>> Enums = new(StringComparer.Ordinal)
@@ -68,6 +86,12 @@ internal static class AttributeTable
     /// (<c>Dense</c>, <c>DenseAttribute</c>, <c>Activation</c>, …, and <c>Compiled</c> itself).
     /// </summary>
     public static readonly HashSet<string> BindingSensitiveNames = SensitiveNames();
+
+    /// <summary>The role of an attribute kind read by a reader (every kind in <see cref="Attributes"/> has one).</summary>
+    public static AttributeRole RoleOf(string kind) => Attributes[kind].Role;
+
+    /// <summary>Whether attributes of this kind make a class a model: [Input] and the layers.</summary>
+    public static bool MakesModel(string kind) => RoleOf(kind) is AttributeRole.Input or AttributeRole.Layer;
 
     /// <summary>The attribute a written simple name refers to: <c>Dense</c> and <c>DenseAttribute</c> both give Dense.</summary>
     public static AttributeShape? Find(string simpleName)

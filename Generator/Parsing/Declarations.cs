@@ -96,11 +96,11 @@ internal static class Declarations
                 result.Add(new ModelSource(null, group.Key));
                 continue;
             }
-            if (!ours.Any(a => a.Attribute.Kind is "Input" or "Dense")) continue;
+            if (!ours.Any(a => AttributeTable.MakesModel(a.Attribute.Kind))) continue;
 
             // Where the class is reported: the declaration of its [Input] (else of its first attribute).
-            DeclaredPart primary = ours.FirstOrDefault(a => a.Attribute.Kind == "Input").Part ?? ours[0].Part;
-            int owners = ours.Where(a => a.Attribute.Kind != "Model").Select(a => a.Part).Distinct().Count();
+            DeclaredPart primary = ours.FirstOrDefault(a => AttributeTable.RoleOf(a.Attribute.Kind) == AttributeRole.Input).Part ?? ours[0].Part;
+            int owners = ours.Where(a => AttributeTable.RoleOf(a.Attribute.Kind) != AttributeRole.ModelOptions).Select(a => a.Part).Distinct().Count();
             result.Add(new ModelSource(new DeclaredModel(
                 primary.Namespace,
                 primary.ClassName,

@@ -48,7 +48,7 @@ internal static class SemanticReader
             if (name is null || !Kinds.TryGetValue(name, out string? kind)) continue;
             found.Add((a, a.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax, kind));
         }
-        if (!found.Any(f => f.Kind is "Input" or "Dense")) return null;
+        if (!found.Any(f => AttributeTable.MakesModel(f.Kind))) return null;
         found.Sort((x, y) =>
         {
             int c = string.CompareOrdinal(x.Syntax?.SyntaxTree.FilePath, y.Syntax?.SyntaxTree.FilePath);
@@ -56,7 +56,7 @@ internal static class SemanticReader
         });
         var owners = new HashSet<SyntaxNode>();
         foreach (var f in found)
-            if (f.Kind is not "Model" && f.Syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } owner) owners.Add(owner);
+            if (AttributeTable.RoleOf(f.Kind) != AttributeRole.ModelOptions && f.Syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } owner) owners.Add(owner);
 
         var attributes = new List<DeclaredAttribute>();
         foreach (var (data, syntax, kind) in found)
@@ -76,7 +76,7 @@ internal static class SemanticReader
         members.Sort((x, y) => { int c = string.CompareOrdinal(x.Path, y.Path); return c != 0 ? c : x.Position.CompareTo(y.Position); });
 
         // Reported at the declaration of [Input] (else of the first attribute), as the syntax path does.
-        var (_, primarySyntax, _) = found.FirstOrDefault(f => f.Kind == "Input") is { Syntax: not null } input ? input : found[0];
+        var (_, primarySyntax, _) = found.FirstOrDefault(f => AttributeTable.RoleOf(f.Kind) == AttributeRole.Input) is { Syntax: not null } input ? input : found[0];
         var declaration = primarySyntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
 
         string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();

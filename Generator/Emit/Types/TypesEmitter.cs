@@ -1,7 +1,8 @@
 using System.Linq;
+using Compiled.Generator.Emit.Layers;
 using Compiled.Generator.Model;
 
-namespace Compiled.Generator.Emit;
+namespace Compiled.Generator.Emit.Types;
 
 /// <summary>The nested types: <c>LossBreakdown</c>, <c>RegularizationCoefficients</c>, <c>SparsityReport</c>.</summary>
 internal static class TypesEmitter
@@ -40,7 +41,7 @@ internal static class TypesEmitter
             }
             w.Line();
             w.Lines(
-                "/// <summary>The data loss (" + Names.DescribeLoss(m.Loss) + ").</summary>",
+                "/// <summary>The data loss (" + Describe.Loss(m.Loss) + ").</summary>",
                 "public " + type + " Data { get; }",
                 "");
             foreach (TermSpec t in m.Terms)
@@ -80,14 +81,16 @@ internal static class TypesEmitter
     {
         var table = new System.Text.StringBuilder();
         string N(long v) => v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        bool allDense = m.Layers.All(l => l is DenseSpec);
         table.Append(m.ClassName).Append(": ").Append(Literal.Int(m.InputSize)).Append(" inputs, ").Append(Literal.Int(m.Layers.Count))
-             .Append(" Dense layer").Append(m.Layers.Count == 1 ? "" : "s").Append(", ").Append(N(m.ParameterCount)).Append(" parameters\n");
-        int width = System.Math.Max(10, m.Layers.Max(l => Names.Describe(l).Length));
+             .Append(allDense ? " Dense layer" : " layer").Append(m.Layers.Count == 1 ? "" : "s").Append(", ").Append(N(m.ParameterCount)).Append(" parameters\n");
+        var rows = m.Layers.Select(l => LayerEmitter.For(m, l)).ToList();
+        int width = System.Math.Max(10, rows.Max(e => e.SummaryActivation.Length));
         string row = "  {0,-12} {1,8} {2,-" + width.ToString(System.Globalization.CultureInfo.InvariantCulture) + "} {3,12}\n";
         table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "layer", "units", "activation", "parameters"));
-        foreach (LayerSpec l in m.Layers)
-            table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, l.Name, l.Units, Names.Describe(l), N((long)l.Units * l.Inputs + l.Units)));
-        table.Append("  loss: ").Append(Names.DescribeLoss(m.Loss)).Append("; optimizer: ").Append(Names.DescribeOptimizer(m.Optimizer)).Append(m.IsDouble ? "; float64" : "").Append('\n');
+        for (int i = 0; i < rows.Count; i++)
+            table.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, row, rows[i].SummaryName, m.Layers[i].Units, rows[i].SummaryActivation, N(rows[i].OwnParameters)));
+        table.Append("  loss: ").Append(Describe.Loss(m.Loss)).Append("; optimizer: ").Append(Describe.Optimizer(m.Optimizer)).Append(m.IsDouble ? "; float64" : "").Append('\n');
         w.Lines(
             "/// <summary>",
             "/// A table of the layers (names, units, activations, parameter counts), the loss, and every regularizer with its",
@@ -150,7 +153,7 @@ internal static class TypesEmitter
         w.Line("/// <summary>Sparsity telemetry of the penalized layers and weight matrices, from the passes that compute the penalties.</summary>");
         using (w.Block("public readonly struct SparsityReport"))
         {
-            var parameters = m.Layers.SelectMany(l =>
+            var parameters = m.ProductLayers.SelectMany(l =>
                 (l.ActivityTelemetry ? new[] { ("global::Compiled.ActivitySparsity", l.Pascal, "Activation sparsity of " + l.Name + "'s output.") } : [])
                 .Concat(Coefficients.Kl(m, l.Index) is not null ? new[] { ("global::Compiled.KlSparsity", l.Pascal + "Kl", "ρ̂ of " + l.Name + " against the KL target.") } : [])
                 .Concat(l.WeightTelemetry ? new[] { ("global::Compiled.WeightSparsity", l.Pascal + "Weight", "Exact zeros in " + l.Name + ".weight.") } : []))

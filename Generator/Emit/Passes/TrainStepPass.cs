@@ -1,12 +1,16 @@
 using Compiled.Generator.Model;
 
-namespace Compiled.Generator.Emit;
+using System.Linq;
+using Compiled.Generator.Emit.Layers;
+
+namespace Compiled.Generator.Emit.Passes;
 
 /// <summary>
-/// <c>TrainStep</c>: gradients, then SGD over the parameter block. Contiguous ranges without proximal terms are one
-/// call; weights under a proximal L1 term get the update and the soft-threshold in one pass.
+/// <c>TrainStep</c>: gradients, the divergence guard, then the optimizer's update over the parameter block. For plain
+/// SGD, contiguous ranges without proximal terms are one call; weights under a proximal L1 term get the update and the
+/// soft-threshold in one pass; a float32 model without proximal terms fuses the update into the gradient pass.
 /// </summary>
-internal static class OptimizerEmitter
+internal static class TrainStepPass
 {
     public static void Write(IndentedWriter w, ModelSpec m)
     {
@@ -20,7 +24,7 @@ internal static class OptimizerEmitter
             _ => "p ← p − lr·g" + (HasProximal(m) ? "; proximal L1 weights are then soft-thresholded by lr·λ" : ""),
         };
         string targets = m.UsesLabels ? "labels" : "targets";
-        if (BackwardEmitter.FusesSgd(m))
+        if (m.FusesSgd)
         {
             WriteFusedTrainStep(w, m, rule);
             WriteGuard(w, m);
@@ -28,12 +32,12 @@ internal static class OptimizerEmitter
         }
         w.Lines(
             "/// <summary>",
-            "/// <see cref=\"ComputeGradients\"/>, then one " + Names.DescribeOptimizer(o) + " update (" + rule + ").",
+            "/// <see cref=\"ComputeGradients\"/>, then one " + Describe.Optimizer(o) + " update (" + rule + ").",
             "/// Returns the total loss before the update.",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">" + (m.UsesLabels ? "A span has the wrong length, a label is outside 0..OutputSize − 1," : "A span is not batch × features long,") + " or batch is outside 1..MaxBatch. Nothing is written.</exception>");
         string t = Names.T(m);
-        using (w.Block("public " + t + " TrainStep(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("public " + t + " TrainStep(" + Names.ReadOnlySpan(m) + " inputs, " + RunPass.TargetsParameter(m) + ", int batch)"))
         {
             w.Line(t + " total = ComputeGradients(inputs, " + targets + ", batch);");
             w.Line("if (DivergenceGuard) GuardDivergence(inputs, batch);");
@@ -55,7 +59,7 @@ internal static class OptimizerEmitter
                 {
                     if (HasProximal(m)) w.Line("RegularizationCoefficients r = Regularization;");
                     int start = 0;
-                    foreach (LayerSpec l in m.Layers)
+                    foreach (DenseSpec l in m.ProductLayers.OfType<DenseSpec>())
                     {
                         string? threshold = Coefficients.Proximal(m, l.Index);
                         if (threshold is null) continue;
@@ -85,20 +89,19 @@ internal static class OptimizerEmitter
         string targets = m.UsesLabels ? "labels" : "targets";
         w.Lines(
             "/// <summary>",
-            "/// One " + Names.DescribeOptimizer(m.Optimizer) + " update (" + rule + ") from a forward and backward pass; returns the total loss",
+            "/// One " + Describe.Optimizer(m.Optimizer) + " update (" + rule + ") from a forward and backward pass; returns the total loss",
             "/// before the update. Each gradient is applied as soon as it is computed, so the parameters are read and written",
             "/// once per step; the result is bit for bit <see cref=\"ComputeGradients\"/> followed by the update, but",
             "/// <see cref=\"Gradients\"/> is not filled (call <see cref=\"ComputeGradients\"/> to read a gradient).",
             "/// </summary>",
             "/// <exception cref=\"global::System.ArgumentException\">" + (m.UsesLabels ? "A span has the wrong length, a label is outside 0..OutputSize − 1," : "A span is not batch × features long,") + " or batch is outside 1..MaxBatch. Nothing is written.</exception>");
-        using (w.Block("public " + t + " TrainStep(" + Names.ReadOnlySpan(m) + " inputs, " + LossEmitter.TargetsParameter(m) + ", int batch)"))
+        using (w.Block("public " + t + " TrainStep(" + Names.ReadOnlySpan(m) + " inputs, " + RunPass.TargetsParameter(m) + ", int batch)"))
         {
             w.Line("CheckTraining(inputs, " + targets + ", batch);");
             w.Line("LossBreakdown loss = Run(inputs, " + targets + ", batch, backward: true);");
             w.Line("LastLoss = loss;");
             w.Line("bool fused = true;");
-            int perSample = 0;
-            foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
+            int perSample = PerSample(m);
             using (w.Block("if (DivergenceGuard)"))
             {
                 w.Line("GuardLoss();");
@@ -139,9 +142,8 @@ internal static class OptimizerEmitter
             "private long _step;",
             "");
         string t = Names.T(m);
-        int perSample = 0;
-        foreach (LayerSpec l in m.Layers) perSample += l.Units + l.Inputs;
-        if (!BackwardEmitter.FusesSgd(m))
+        int perSample = PerSample(m);
+        if (!m.FusesSgd)
         {
             w.Line(ModelEmitter.GeneratedCode);
             w.Line(ModelEmitter.Hidden);
@@ -172,12 +174,8 @@ internal static class OptimizerEmitter
         using (w.Block("private bool GradientsBounded(" + Names.ReadOnlySpan(m) + " inputs, int batch)"))
         {
             w.Line("bool bounded = true;");
-            foreach (LayerSpec l in m.Layers)
-            {
-                string input = l.Index == 0 ? "inputs" : Names.View(m, Names.OutField(m.Layers[l.Index - 1]), "0", "batch * " + Literal.Int(l.Inputs));
-                w.Line("bounded = bounded && batch * (double)" + Names.Kernels + ".Divergence.MaxAbs(" + Names.View(m, Names.DeltaField(l), "0", "batch * " + Literal.Int(l.Units))
-                       + ") * global::System.Math.Max(" + Names.Real(m, 1) + ", " + Names.Kernels + ".Divergence.MaxAbs(" + input + ")) < 1e36;");
-            }
+            foreach (ProductLayerSpec l in m.ProductLayers)
+                w.Line($"bounded = bounded && batch * (double){Names.Kernels}.Divergence.MaxAbs({Names.Rows(m, Names.DeltaField(l), l.Units)}) * global::System.Math.Max({Names.Real(m, 1)}, {Names.Kernels}.Divergence.MaxAbs({GradientsPass.InputRows(m, l.Index)})) < 1e36;");
             w.Line("return bounded;");
         }
         w.Line();
@@ -195,6 +193,14 @@ internal static class OptimizerEmitter
                 }
             }
         }
+    }
+
+    /// <summary>Values per row of the pass over deltas and layer inputs that bounds the gradients.</summary>
+    private static int PerSample(ModelSpec m)
+    {
+        int perSample = 0;
+        foreach (ProductLayerSpec l in m.ProductLayers) perSample += l.Units + l.Inputs;
+        return perSample;
     }
 
     private static bool HasProximal(ModelSpec m)

@@ -1,10 +1,16 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Compiled.Generator.Emit;
 
-/// <summary>Writes indented source with LF line endings; <see cref="Block"/> opens a brace scope.</summary>
+/// <summary>
+/// Writes indented source with LF line endings; <see cref="Block"/> opens a brace scope. Lines are written as
+/// interpolated strings that read like the code they produce (<c>w.Line($"Gemm.XWt(batch, {l.Units}, …);")</c>): the
+/// <see cref="Code"/> handler prints numbers culture-invariantly and accepts no floating-point value, so every float
+/// in generated code goes through <see cref="Literal"/>.
+/// </summary>
 internal sealed class IndentedWriter
 {
     private readonly StringBuilder _text = new();
@@ -17,11 +23,15 @@ internal sealed class IndentedWriter
         return this;
     }
 
+    public IndentedWriter Line(Code line) => Line(line.ToString());
+
     public IndentedWriter Lines(params string[] lines)
     {
         foreach (string l in lines) Line(l);
         return this;
     }
+
+    public Scope Block(Code header) => Block(header.ToString());
 
     public Scope Block(string header)
     {
@@ -39,6 +49,25 @@ internal sealed class IndentedWriter
             writer.Line("}");
         }
     }
+
+    public override string ToString() => _text.ToString();
+}
+
+/// <summary>An interpolated line of code: literal text, strings, and integers printed with the invariant culture.</summary>
+[InterpolatedStringHandler]
+internal readonly struct Code
+{
+    private readonly StringBuilder _text;
+
+    public Code(int literalLength, int formattedCount) => _text = new StringBuilder(literalLength + 16 * formattedCount);
+
+    public void AppendLiteral(string text) => _text.Append(text);
+
+    public void AppendFormatted(string? text) => _text.Append(text);
+
+    public void AppendFormatted(int value) => _text.Append(value.ToString(CultureInfo.InvariantCulture));
+
+    public void AppendFormatted(long value) => _text.Append(value.ToString(CultureInfo.InvariantCulture));
 
     public override string ToString() => _text.ToString();
 }

@@ -1,14 +1,14 @@
 using System.Linq;
 using Compiled.Generator.Model;
 
-namespace Compiled.Generator.Emit;
+namespace Compiled.Generator.Emit.Passes;
 
 /// <summary>
 /// <c>Fit</c>: the convenience training loop over a <c>Compiled.Data.Dataset</c> (deterministic shuffled mini-batches,
 /// one <c>TrainStep</c> each, a per-epoch report with the sample-weighted mean of every loss term), and its
 /// <c>EpochReport</c>. The hand-written <c>TrainStep</c> loop stays the primary API; this is that loop, written once.
 /// </summary>
-internal static class FitEmitter
+internal static class FitPass
 {
     public static void Write(IndentedWriter w, ModelSpec m)
     {

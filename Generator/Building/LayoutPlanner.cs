@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Compiled.Generator.Diagnostics;
+using Compiled.Generator.Helpers;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Building;
+
+/// <summary>
+/// The parameter block (PyTorch <c>state_dict</c> order: per layer its weight, then its bias), which buffers each layer
+/// keeps, and the training path (whether SGD is fused into the gradient pass). Makes the spec.
+/// </summary>
+internal static class LayoutPlanner
+{
+    public static ModelSpec? Plan(BuildContext ctx, OptionsDraft options, NetworkDraft network, List<TermSpec> terms)
+    {
+        var layers = new List<LayerSpec>();
+        var parameters = new List<ParameterTensor>();
+        long offset = 0;
+        foreach (LayerDraft draft in network.Layers)
+        {
+            switch (draft)
+            {
+                case DenseDraft l:
+                {
+                    long weightOffset = offset, biasOffset = weightOffset + (long)l.Units * l.Inputs, next = biasOffset + l.Units;
+                    if (next > int.MaxValue)
+                    {
+                        ctx.Report(Descriptors.BadSize, l.Attribute.Get("units")?.Location, "The parameter count", next.ToString(CultureInfo.InvariantCulture));
+                        return null;
+                    }
+                    parameters.Add(new ParameterTensor(l.Name + ".weight", (int)weightOffset, new EquatableArray<int>([l.Units, l.Inputs]), l.Index, ParameterRole.Weight));
+                    parameters.Add(new ParameterTensor(l.Name + ".bias", (int)biasOffset, new EquatableArray<int>([l.Units]), l.Index, ParameterRole.Bias));
+                    layers.Add(Buffers(new DenseSpec { WeightOffset = (int)weightOffset, BiasOffset = (int)biasOffset }, l, options, network, terms));
+                    offset = next;
+                    break;
+                }
+            }
+        }
+        var spec = new ModelSpec(ctx.Model.Namespace, ctx.Model.ClassName, ctx.Model.HintName, ctx.Model.ContainingTypes, network.InputSize,
+            options.Loss, options.LearningRate, options.Optimizer, layers.ToEquatableArray(), terms.ToEquatableArray(), parameters.ToEquatableArray(),
+            options.Precision, FusesSgd: false);
+        return spec with { FusesSgd = FusesSgd(spec) };
+    }
+
+    /// <summary>The product layer's common fields and the buffers it keeps beyond its output and delta.</summary>
+    private static ProductLayerSpec Buffers(ProductLayerSpec spec, ProductDraft l, OptionsDraft options, NetworkDraft network, List<TermSpec> terms)
+    {
+        var touching = terms.Where(t => t.Layer == l.Index || t.Contributions.Any(c => c.Layer == l.Index)).ToList();
+        // z is kept when a penalty reads it, when the activation's derivative needs it, or when the loss is computed
+        // from the output layer's logits.
+        bool pre = touching.Any(t => t.Contributions.Any(c => c.Layer == l.Index && c.Tensor == TensorKind.PreActivation))
+                   || DerivativeNeedsZ(l.Activation)
+                   || (l == network.Output && options.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy);
+        bool activity = touching.Any(t => t.Kind == TermKind.KlSparsity && t.Layer == l.Index
+                                          || t.Contributions.Any(c => c.Layer == l.Index && c.Tensor is TensorKind.Output or TensorKind.PreActivation));
+        bool weights = touching.Any(t => t.Contributions.Any(c => c.Layer == l.Index && c.Tensor == TensorKind.Weight));
+        return spec with
+        {
+            Index = l.Index, Name = l.Name, Inputs = l.Inputs, Units = l.Units, Pascal = l.Pascal, Camel = l.Camel, Ordinal = l.Ordinal,
+            Activation = l.Activation, Alpha = l.Alpha, KeepPreActivation = pre, ActivityTelemetry = activity, WeightTelemetry = weights,
+        };
+    }
+
+    /// <summary>The activations whose derivative cannot be written in terms of the output a alone.</summary>
+    public static bool DerivativeNeedsZ(ActivationKind a) => a is ActivationKind.Softplus or ActivationKind.Gelu or ActivationKind.GeluTanh;
+
+    /// <summary>
+    /// <c>TrainStep</c> fuses SGD into the parameter-gradient pass when every gradient is complete as soon as its
+    /// product is: float32 kernels, no optimizer state, no proximal step.
+    /// </summary>
+    private static bool FusesSgd(ModelSpec m)
+    {
+        if (m.Precision != Precision.Float32 || m.Optimizer.Kind != OptimizerKind.Sgd) return false;
+        return !m.Terms.Any(t => t.Proximal);
+    }
+}

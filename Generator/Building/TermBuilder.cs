@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Compiled.Generator.Diagnostics;
+using Compiled.Generator.Helpers;
+using Compiled.Generator.Model;
+using static Compiled.Generator.Building.BuildContext;
+
+namespace Compiled.Generator.Building;
+
+/// <summary>
+/// The regularizer terms of the objective: which tensor each reads, with which norm and scale (each framework's
+/// convention, see docs/regularizers.md), its run-time property and reported name.
+/// </summary>
+internal sealed class TermBuilder
+{
+    private readonly BuildContext _ctx;
+    private readonly OptionsDraft _options;
+    private readonly NetworkDraft _network;
+    private readonly List<TermSpec> _terms = [];
+    private readonly HashSet<string> _properties = new(StringComparer.Ordinal);
+
+    private TermBuilder(BuildContext ctx, OptionsDraft options, NetworkDraft network)
+    {
+        _ctx = ctx;
+        _options = options;
+        _network = network;
+    }
+
+    public static List<TermSpec> Build(BuildContext ctx, OptionsDraft options, NetworkDraft network)
+    {
+        var b = new TermBuilder(ctx, options, network);
+        foreach (ProductDraft l in network.Products) b.LayerTerms(l);
+        foreach (DeclaredAttribute a in network.ModelRegularizers) b.ModelTerm(a);
+        return b._terms;
+    }
+
+    private enum Scaling { BatchMean = 0, Sum = 1, ElementMean = 2 }
+
+    /// <summary>A property name not taken yet: Hid1ActivityL1, then Hid1ActivityL1_2, ….</summary>
+    private string Unique(string property)
+    {
+        string p = property;
+        for (int k = 2; !_properties.Add(p); k++) p = property + "_" + k.ToString(CultureInfo.InvariantCulture);
+        return p;
+    }
+
+    private double Coefficient(DeclaredAttribute a, string argument, string what) => ModelBuilder.Coefficient(_ctx, a, argument, what);
+
+    // ---- Terms attached to one layer ------------------------------------------------------------------------------
+
+    private void LayerTerms(ProductDraft l)
+    {
+        var counts = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        bool sawKl = false;
+        foreach (DeclaredAttribute a in l.Modifiers)
+        {
+            string kind = a.Kind;
+            double lambda = kind == "KlSparsity" ? Coefficient(a, "beta", "The KL weight beta") : Coefficient(a, "lambda", "The coefficient of [" + kind + "]");
+            bool pre = (ModelBuilder.EnumArgument(_ctx, a, "On", "ActivityOn", 0) ?? 0) == 1;
+            var scaling = (Scaling)(ModelBuilder.EnumArgument(_ctx, a, "Scaling", "Scaling", 0) ?? 0);
+            string key = kind + (pre ? "Pre" : "");
+            if (!counts.TryGetValue(key, out var list)) counts[key] = list = [];
+            list.Add(lambda);
+            if (list.Count == 2 && kind != "KlSparsity")
+                _ctx.Report(Descriptors.DuplicateRegularizer, a.Location, kind, l.Name, string.Join(" + ", list.Select(Str)));
+
+            switch (kind)
+            {
+                case "ActivityL1":
+                case "ActivityL2":
+                    Activity(l, kind == "ActivityL1", pre, scaling, lambda);
+                    break;
+                case "KernelL1":
+                case "KernelL2":
+                case "BiasL1":
+                case "BiasL2":
+                    ParameterNorm(l, a, kind, lambda);
+                    break;
+                case "KlSparsity":
+                    if (Kl(l, a, lambda, sawKl)) sawKl = true;
+                    break;
+            }
+        }
+    }
+
+    private void Activity(ProductDraft l, bool l1, bool pre, Scaling scaling, double lambda)
+    {
+        var (factor, perBatch, text) = scaling switch
+        {
+            Scaling.Sum => (1.0, false, ""),
+            Scaling.ElementMean => (1.0 / l.Units, true, "/(B·" + Str(l.Units) + ")"),
+            _ => (1.0, true, "/B"),
+        };
+        string t = pre ? "z" : "a";
+        string kind = l1 ? "ActivityL1" : "ActivityL2";
+        _terms.Add(new TermSpec(l1 ? TermKind.ActivityL1 : TermKind.ActivityL2,
+            Unique(l.Pascal + kind + (pre ? "Pre" : "")),
+            l.Name + (l1 ? ".activity_l1" : ".activity_l2") + (pre ? "(pre)" : ""),
+            "λ·Σ" + (l1 ? "|" + t + "|" : t + "²") + text + " on " + l.Name + (pre ? " pre-activation" : " output"),
+            lambda, 0, false, -1, false,
+            One(new ContributionSpec(l.Index, pre ? TensorKind.PreActivation : TensorKind.Output, l1 ? NormKind.L1 : NormKind.L2, factor, perBatch))));
+    }
+
+    private void ParameterNorm(ProductDraft l, DeclaredAttribute a, string kind, double lambda)
+    {
+        bool kernel = kind.StartsWith("Kernel", StringComparison.Ordinal), l1 = kind.EndsWith("L1", StringComparison.Ordinal);
+        bool proximal = a.Bool("Proximal");
+        string t = kernel ? "W" : "b";
+        _terms.Add(new TermSpec(
+            kind switch { "KernelL1" => TermKind.KernelL1, "KernelL2" => TermKind.KernelL2, "BiasL1" => TermKind.BiasL1, _ => TermKind.BiasL2 },
+            Unique(l.Pascal + kind),
+            l.Name + "." + (kernel ? "kernel" : "bias") + (l1 ? "_l1" : "_l2"),
+            "λ·Σ" + (l1 ? "|" + t + "|" : t + "²") + " over " + l.Name + (kernel ? ".weight" : ".bias") + (proximal ? " (proximal)" : ""),
+            lambda, 0, proximal, -1, false,
+            One(new ContributionSpec(l.Index, kernel ? TensorKind.Weight : TensorKind.Bias, l1 ? NormKind.L1 : NormKind.L2, 1.0, false))));
+    }
+
+    /// <summary>Ng's KL sparsity on a sigmoid (or rescaled tanh) layer; at most one per layer. True when added.</summary>
+    private bool Kl(ProductDraft l, DeclaredAttribute a, double beta, bool already)
+    {
+        DeclaredArgument? rhoArg = a.Get("rho");
+        double rho = a.Double("rho", 0);
+        if (!(rho > 0 && rho < 1)) _ctx.Report(Descriptors.BadRho, rhoArg?.Location ?? a.Location, Str(rho));
+        if (l.Activation is not (ActivationKind.Sigmoid or ActivationKind.Tanh))
+            _ctx.Report(Descriptors.KlActivation, a.Location, l.Name, l.Activation.ToString(), Range(l.Activation));
+        if (already) { _ctx.Report(Descriptors.DuplicateKl, a.Location, l.Name); return false; }
+        if (l == _network.Output && _options.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy)
+            _ctx.Report(Descriptors.KlOnCrossEntropyOutput, a.Location, l.Name, "Loss." + _options.Loss);
+        bool tanh = l.Activation == ActivationKind.Tanh;
+        _terms.Add(new TermSpec(TermKind.KlSparsity, Unique(l.Pascal + "KlSparsity"), l.Name + ".kl_sparsity",
+            "β·Σ_j KL(ρ‖ρ̂_j), ρ̂ = " + (tanh ? "(1 + batch mean of a)/2 (tanh rescaled)" : "batch mean of a") + " on " + l.Name,
+            beta, rho, false, l.Index, tanh, EquatableArray<ContributionSpec>.Empty));
+        return true;
+    }
+
+    // ---- Model-level terms (theanets and Ng) ------------------------------------------------------------------------
+
+    private void ModelTerm(DeclaredAttribute a)
+    {
+        double lambda = Coefficient(a, "lambda", "The coefficient of [" + a.Kind + "]");
+        List<ProductDraft> layers = _network.Products.ToList();
+        switch (a.Kind)
+        {
+            case "WeightDecay":
+                _terms.Add(new TermSpec(TermKind.WeightDecay, Unique("WeightDecay"), "weight_decay", "(λ/2)·Σ W² over every weight matrix (biases excluded)",
+                    lambda, 0, false, -1, false,
+                    layers.Where(l => l is DenseDraft).Select(l => new ContributionSpec(l.Index, TensorKind.Weight, NormKind.L2, 0.5, false)).ToEquatableArray()));
+                break;
+            case "HiddenL1":
+                HiddenL1(a, lambda, layers);
+                break;
+            case "WeightL1":
+            case "WeightL2":
+                WeightNorm(a, lambda, layers);
+                break;
+        }
+    }
+
+    /// <summary>theanets' hidden_l1: mean |a| per matched output, averaged over the K matched outputs.</summary>
+    private void HiddenL1(DeclaredAttribute a, double lambda, List<ProductDraft> layers)
+    {
+        DeclaredArgument? pat = a.Get("Pattern");
+        // theanets' default: every hidden layer's ':out' (never the output layer's).
+        var names = new List<(string Name, ProductDraft Layer, bool Pre)>();
+        foreach (ProductDraft l in layers)
+        {
+            names.Add((l.Name + ":out", l, false));
+            names.Add((l.Name + ":pre", l, true));
+        }
+        List<(string Name, ProductDraft Layer, bool Pre)> matched = pat is null || pat.Value.Length == 0
+            ? names.Where(n => !n.Pre && n.Layer != _network.Output).ToList()
+            : names.Where(n => Glob.Split(pat.Value).Any(p => Glob.IsMatch(n.Name, p))).ToList();
+        if (matched.Count == 0)
+        {
+            _ctx.Report(Descriptors.PatternMatchesNothing, pat?.Location ?? a.Location, pat?.Value ?? "(default: every hidden layer)", "HiddenL1", "layer output",
+                pat is null ? "the model has no hidden layer" : string.Join(", ", names.Select(n => n.Name)));
+            return;
+        }
+        int k = matched.Count;
+        _terms.Add(new TermSpec(TermKind.HiddenL1, Unique("HiddenL1"), "hidden_l1",
+            "λ·(1/" + Str(k) + ")·Σ mean|a| over " + string.Join(", ", matched.Select(m => m.Name)),
+            lambda, 0, false, -1, false,
+            matched.Select(m => new ContributionSpec(m.Layer.Index, m.Pre ? TensorKind.PreActivation : TensorKind.Output, NormKind.L1, 1.0 / (k * (double)m.Layer.Units), true)).ToEquatableArray()));
+    }
+
+    /// <summary>theanets' weight_l1 / weight_l2: mean per matched weight matrix, averaged over the matrices.</summary>
+    private void WeightNorm(DeclaredAttribute a, double lambda, List<ProductDraft> layers)
+    {
+        DeclaredArgument? pat = a.Get("Pattern");
+        string pattern = pat is null || pat.Value.Length == 0 ? "*" : pat.Value;
+        var names = new List<(string Name, ProductDraft Layer, bool Weight)>();
+        foreach (ProductDraft l in layers)
+        {
+            if (l is DenseDraft) names.Add((l.Name + ".w", l, true));
+            names.Add((l.Name + ".b", l, false));
+        }
+        // Biases match the pattern like any parameter but are dropped (theanets keeps ndim > 1 only).
+        var matched = names.Where(n => n.Weight && Glob.Split(pattern).Any(p => Glob.IsMatch(n.Name, p))).ToList();
+        if (matched.Count == 0)
+        {
+            _ctx.Report(Descriptors.PatternMatchesNothing, pat?.Location ?? a.Location, pattern, a.Kind, "weight matrix (biases are never included)",
+                string.Join(", ", names.Where(n => n.Weight).Select(n => n.Name)));
+            return;
+        }
+        bool l1 = a.Kind == "WeightL1";
+        int k = matched.Count;
+        _terms.Add(new TermSpec(l1 ? TermKind.WeightL1 : TermKind.WeightL2, Unique(a.Kind), l1 ? "weight_l1" : "weight_l2",
+            "λ·(1/" + Str(k) + ")·Σ mean" + (l1 ? "|W|" : "(W²)") + " over " + string.Join(", ", matched.Select(m => m.Name)),
+            lambda, 0, l1 && a.Bool("Proximal"), -1, false,
+            matched.Select(m => new ContributionSpec(m.Layer.Index, TensorKind.Weight, l1 ? NormKind.L1 : NormKind.L2,
+                1.0 / (k * (double)m.Layer.Units * m.Layer.Inputs), false)).ToEquatableArray()));
+    }
+
+    private static string Range(ActivationKind a) => a switch
+    {
+        ActivationKind.Relu or ActivationKind.Softplus => "[0, ∞)",
+        ActivationKind.Elu => "(−α, ∞)",
+        ActivationKind.Gelu or ActivationKind.GeluTanh => "[−0.17, ∞)",
+        ActivationKind.Softmax => "(0, 1) but summing to 1 per row",
+        _ => "(−∞, ∞)",
+    };
+
+    private static EquatableArray<ContributionSpec> One(ContributionSpec c) => new([c]);
+}

@@ -1,0 +1,47 @@
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit.Layers;
+
+/// <summary>A Dense layer: its own W [Units, Inputs]; forward X·Wᵀ + b, backward δ·W, gradients δᵀ·X and Σ δ.</summary>
+internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEmitter(model, layer)
+{
+    private new DenseSpec L { get; } = layer;
+
+    protected override string KindName => "Dense";
+
+    public override long OwnParameters => (long)L.Units * L.Inputs + L.Units;
+
+    public override void Initialization(IndentedWriter w)
+        => w.Line($"{Names.Kernels}.Init.Dense({Names.Weight(M, L)}, {Names.Bias(M, L)}, fanIn: {L.Inputs}, seed, layer: {L.Ordinal});");
+
+    public override void Views(IndentedWriter w)
+    {
+        w.Lines(
+            $"/// <summary>{L.Name}.weight [{L.Units}, {L.Inputs}], row-major: a view into <see cref=\"Parameters\"/>.</summary>",
+            $"public {Names.Span(M)} {L.Pascal}Weight => {Names.Weight(M, L)};",
+            "");
+        BiasAndActivationViews(w);
+    }
+
+    protected override void Product(IndentedWriter w, string input, string z)
+        => w.Line($"{Names.Kernels}.Gemm.XWt(batch, {L.Units}, {L.Inputs}, {input}, {Names.Weight(M, L)}, {Names.Bias(M, L)}, {z}, _pool);");
+
+    public override string InputGradientFormula => "δ_" + L.Name + "·W_" + L.Name;
+
+    public override void InputGradient(IndentedWriter w, string destination)
+        => w.Line($"{Names.Kernels}.Gemm.XW(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {Names.Weight(M, L)}, {destination}, _pool);");
+
+    public override void ParameterGradients(IndentedWriter w, string input, bool sgd)
+    {
+        string none = Coefficients.None(M);
+        string wl1 = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L1), wl2 = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L2);
+        bool wPen = wl1 != none || wl2 != none;
+        w.Line($"// {L.Name}: ∂/∂W = δᵀ·input{(wPen ? " + weight penalties" : "")}, ∂/∂b = Σ_batch δ{(HasBiasPenalty ? " + bias penalties" : "")}{(sgd ? "; p ← p − lr·g" : "")}");
+        w.Line($"{Names.ReadOnlySpan(M)} {Names.D(L)} = {Names.Rows(M, Names.DeltaField(L), L.Units)};");
+        if (sgd)
+            w.Line($"{Names.Kernels}.Gemm.DtXSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.Weight(M, L)}, {Names.WeightGrad(M, L)}, {wl1}, {wl2}, lr, _pool);");
+        else
+            w.Line($"{Names.Kernels}.Gemm.DtX(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);");
+        BiasGradient(w, sgd);
+    }
+}

@@ -1,0 +1,54 @@
+using Compiled.Generator.Emit.Layers;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit.Passes;
+
+/// <summary>
+/// The parameter gradients from the deltas <c>Run</c> left: <c>ParameterGradients</c> stores them; for a plain-SGD
+/// float32 model <c>ApplySgd</c> applies each as p ← p − lr·g while it is computed, reading and writing each weight
+/// once. The deltas only read weights, so computing every delta before any parameter gradient changes no value.
+/// </summary>
+internal static class GradientsPass
+{
+    public static void Write(IndentedWriter w, ModelSpec m)
+    {
+        Write(w, m, sgd: false);
+        if (!m.FusesSgd) return;
+        w.Line();
+        Write(w, m, sgd: true);
+    }
+
+    private static void Write(IndentedWriter w, ModelSpec m, bool sgd)
+    {
+        string t = Names.T(m);
+        if (sgd)
+            w.Lines(
+                "/// <summary>",
+                "/// SGD fused with the parameter gradients of the last backward pass: each gradient (δᵀ·input plus the weight",
+                "/// penalties; Σ δ plus the bias penalties) is applied as p ← p − lr·g as soon as it is complete, so every parameter",
+                "/// is read and written once. Bit for bit the result of <see cref=\"ParameterGradients\"/> then an SGD step; the gradient",
+                "/// block is only scratch here.",
+                "/// </summary>");
+        else
+            w.Line("/// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>");
+        w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
+        using (w.Block($"private void {(sgd ? "ApplySgd" : "ParameterGradients")}({Names.ReadOnlySpan(m)} inputs, int batch{(sgd ? ", " + t + " lr" : "")})"))
+        {
+            // Only the locals the coefficient expressions use.
+            var expressions = new System.Text.StringBuilder();
+            foreach (ProductLayerSpec l in m.ProductLayers)
+                foreach (TensorKind kind in new[] { TensorKind.Weight, TensorKind.Bias })
+                    foreach (NormKind norm in new[] { NormKind.L1, NormKind.L2 })
+                        expressions.Append(Coefficients.Gradient(m, l.Index, kind, norm)).Append(' ');
+            if (expressions.ToString().Contains("r.")) w.Line("RegularizationCoefficients r = Regularization;");
+            if (expressions.ToString().Contains("invB")) w.Line($"{t} invB = {Names.Real(m, 1)} / batch;");
+
+            for (int i = m.Layers.Count - 1; i >= 0; i--)
+                LayerEmitter.For(m, m.Layers[i]).ParameterGradients(w, InputRows(m, i), sgd);
+        }
+    }
+
+    /// <summary>The rows layer <paramref name="index"/> read in the forward pass.</summary>
+    public static string InputRows(ModelSpec m, int index) => index == 0 ? "inputs" : LayerEmitter.For(m, m.Layers[index - 1]).OutputRows;
+}

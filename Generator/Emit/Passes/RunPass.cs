@@ -1,0 +1,181 @@
+using System.Collections.Generic;
+using System.Linq;
+using Compiled.Generator.Emit.Layers;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Emit.Passes;
+
+/// <summary>
+/// <c>Run</c>: the forward pass, every loss term (one pass over each penalized tensor, telemetry from the same pass),
+/// the data loss fused with the output layer's backward step, then the deltas of every layer, top down — each layer
+/// above writes ∂loss/∂(its input) into the layer below, which turns it into ∂loss/∂z with its derivative kernel.
+/// </summary>
+internal static class RunPass
+{
+    public static void Write(IndentedWriter w, ModelSpec m)
+    {
+        ProductLayerSpec o = m.Output;
+        w.Line(ModelEmitter.GeneratedCode);
+        w.Line(ModelEmitter.Hidden);
+        using (w.Block($"private LossBreakdown Run({Names.ReadOnlySpan(m)} inputs, {TargetsParameter(m)}, int batch, bool backward)"))
+        {
+            foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).RunLocals(w);
+            w.Line($"Forward(inputs, {Names.A(o)}, batch);");
+            w.Line("RegularizationCoefficients r = Regularization;");
+            w.Line($"{Names.T(m)} invB = {Names.Real(m, 1)} / batch;");
+            w.Line();
+            TermSums(w, m);
+            DataLoss(w, m);
+            Telemetry(w, m);
+            w.Line("if (!backward) return loss;");
+            w.Line();
+            Deltas(w, m);
+            w.Line("return loss;");
+        }
+    }
+
+    /// <summary>The type and name of the training targets: rows of the element type, or class labels.</summary>
+    public static string TargetsParameter(ModelSpec m)
+        => m.UsesLabels ? "global::System.ReadOnlySpan<int> labels" : Names.ReadOnlySpan(m) + " targets";
+
+    public static string Local(TermSpec t) => "term" + t.Property;
+
+    /// <summary>The sums over the penalized tensors (and the sparsity telemetry, from the same pass), then each term's value.</summary>
+    private static void TermSums(IndentedWriter w, ModelSpec m)
+    {
+        if (m.Terms.Count > 0) w.Line("// Regularizer terms: one pass over each penalized tensor.");
+        foreach (ProductLayerSpec l in m.ProductLayers)
+        {
+            string u = Literal.Int(l.Units);
+            if (l.ActivityTelemetry)
+                w.Line($"global::Compiled.Kernels.TensorSums {Names.OutSums(l)} = {Names.Kernels}.Statistics.Activity({Names.A(l)}, {u}, SparsityEpsilon, {Names.UnitMaxField(l)});");
+            if (Coefficients.Reads(m, l.Index, TensorKind.PreActivation))
+                w.Line($"global::Compiled.Kernels.TensorSums {Names.PreSums(l)} = {Names.Kernels}.Statistics.Activity({Names.Z(l)}, {u}, {Names.Real(m, 0)}, default);");
+            if (l.WeightTelemetry && l is DenseSpec d)
+                w.Line($"global::Compiled.Kernels.TensorSums {Names.WeightSums(l)} = {Names.Kernels}.Statistics.Weights({Names.Weight(m, d)});");
+            if (Coefficients.Reads(m, l.Index, TensorKind.Bias))
+                w.Line($"global::Compiled.Kernels.TensorSums {Names.BiasSums(l)} = {Names.Kernels}.Statistics.Weights({Names.Bias(m, l)});");
+            if (Coefficients.Kl(m, l.Index) is { } kl)
+                w.Line($"global::Compiled.Kernels.KlSums {Names.KlSums(l)} = {Names.Kernels}.KlDivergence.Compute({Names.A(l)}, batch, {u}, r.{Names.KlTarget(kl)}, r.{kl.Property}, tanhRescaled: {(kl.KlTanh ? "true" : "false")}, {Names.KlField(l)});");
+        }
+        foreach (TermSpec t in m.Terms)
+            w.Line($"double {Local(t)} = {Value(m, t)}; // {t.Name}: {t.Formula}");
+        if (m.Terms.Count > 0) w.Line();
+    }
+
+    /// <summary>The value of a term: coefficient × Σ factor·(1/B)·N(tensor), from the sums computed above.</summary>
+    private static string Value(ModelSpec m, TermSpec t)
+    {
+        if (t.Kind == TermKind.KlSparsity) return Names.KlSums((ProductLayerSpec)m.Layers[t.Layer]) + ".Value";
+        var parts = new List<string>();
+        foreach (ContributionSpec c in t.Contributions)
+        {
+            var l = (ProductLayerSpec)m.Layers[c.Layer];
+            string sums = c.Tensor switch
+            {
+                TensorKind.Output => Names.OutSums(l),
+                TensorKind.PreActivation => Names.PreSums(l),
+                TensorKind.Weight => Names.WeightSums(l),
+                _ => Names.BiasSums(l),
+            };
+            string n = sums + (c.Norm == NormKind.L1 ? ".SumAbs" : ".SumSquares");
+            if (c.Factor != 1.0) n = Literal.Double(c.Factor) + " * " + n;
+            if (c.PerBatch) n += " / batch";
+            parts.Add(n);
+        }
+        string sum = parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
+        return "r." + t.Property + " * " + sum;
+    }
+
+    /// <summary>The data loss, computed by the output layer's fused loss-and-backward kernel, and the breakdown.</summary>
+    private static void DataLoss(IndentedWriter w, ModelSpec m)
+    {
+        ProductLayerSpec o = m.Output;
+        bool klOnOutput = Coefficients.Kl(m, o.Index) is not null;
+        string u = Literal.Int(o.Units), one = Names.Real(m, 1);
+        var (scale, dataValue, formula) = m.Loss switch
+        {
+            LossKind.HalfSquaredError => ("invB", "sum * 0.5 / batch", "(1/B)·Σ ½‖y − t‖²"),
+            LossKind.MeanAbsoluteError => (one + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of |y − t| over batch × " + u),
+            LossKind.BinaryCrossEntropy => (one + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)",
+                "mean over batch × " + u + " of max(z, 0) − t·z + log(1 + e^−|z|), from the logits z"),
+            LossKind.SoftmaxCrossEntropy => ("invB", "sum / batch", "mean over the batch of logsumexp(z) − z[label], from the logits z"),
+            _ => (Names.Real(m, 2) + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of (y − t)² over batch × " + u),
+        };
+        w.Line($"// Data loss ({formula}) fused with the output layer's backward step:");
+        w.Line($"{Names.Span(m)} {Names.D(o)} = {Names.Rows(m, Names.DeltaField(o), o.Units)};");
+        string l1 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L2);
+        if (klOnOutput)
+        {
+            w.Line("// (the KL term on this layer is added with the activation derivative in the backward pass)");
+            w.Line($"double sum = {OutputCall(m, o, ActivationKind.Linear, scale, Coefficients.None(m), Coefficients.None(m))};");
+        }
+        else
+        {
+            w.Line($"// {Names.D(o)} = " + (m.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy
+                ? "∂data/∂z + (activity terms) through " + Describe.Derivative(o.Activation)
+                : "(∂data/∂y + activity terms) ⊙ " + Describe.Derivative(o.Activation)));
+            w.Line($"double sum = {OutputCall(m, o, o.Activation, scale, l1, l2)};");
+        }
+        w.Line($"double data = {dataValue};");
+        w.Line($"LossBreakdown loss = new LossBreakdown(data{string.Concat(m.Terms.Select(t => ", " + Local(t)))});");
+    }
+
+    /// <summary>The output layer's fused loss-and-backward kernel call for this loss and activation.</summary>
+    private static string OutputCall(ModelSpec m, ProductLayerSpec o, ActivationKind activation, string scale, string l1, string l2)
+    {
+        string k = Names.Kernel(activation), y = Names.A(o), d = Names.D(o), u = Literal.Int(o.Units);
+        switch (m.Loss)
+        {
+            case LossKind.BinaryCrossEntropy:
+                return $"{k}.BinaryCrossEntropyBackward({Names.Z(o)}, {y}, targets, {d}, {scale}, {l1}, {l2})";
+            case LossKind.SoftmaxCrossEntropy:
+                return $"{k}.CrossEntropyBackward({Names.Z(o)}, {y}, labels, {d}, {u}, {scale}, {l1}, {l2})";
+        }
+        string method = m.Loss == LossKind.MeanAbsoluteError ? ".AbsoluteErrorBackward(" : ".SquaredErrorBackward(";
+        if (activation == ActivationKind.Softmax) return k + method + $"{y}, targets, {d}, {u}, {scale}, {l1}, {l2})";
+        if (Building.LayoutPlanner.DerivativeNeedsZ(activation)) return k + method + $"{Names.Z(o)}, {y}, targets, {d}, {scale}, {l1}, {l2})";
+        if (Names.HasAlpha(activation)) return k + method + $"{y}, targets, {d}, {scale}, {Names.Real(m, o.Alpha)}, {l1}, {l2})";
+        return k + method + $"{y}, targets, {d}, {scale}, {l1}, {l2})";
+    }
+
+    private static void Telemetry(IndentedWriter w, ModelSpec m)
+    {
+        var args = new List<string>();
+        foreach (ProductLayerSpec l in m.ProductLayers)
+        {
+            string u = Literal.Int(l.Units);
+            if (l.ActivityTelemetry)
+            {
+                string s = Names.OutSums(l), n = "(batch * " + u + ".0)";
+                args.Add($"new global::Compiled.ActivitySparsity({u}, (float)({s}.SumAbs / {n}), (float)({s}.BelowEpsilon / {n}), (float)({s}.Zeros / {n}), {s}.DeadUnits)");
+            }
+            if (Coefficients.Kl(m, l.Index) is { } kl)
+            {
+                string k = Names.KlSums(l);
+                // The telemetry records are float in both precisions (they report, they do not compute).
+                args.Add($"new global::Compiled.KlSparsity({(m.IsDouble ? "(float)" : "")}r.{Names.KlTarget(kl)}, {k}.MeanRhoHat, {k}.MinRhoHat, {k}.MaxRhoHat)");
+            }
+            if (l.WeightTelemetry)
+                args.Add($"new global::Compiled.WeightSparsity({Literal.Int(l.Units * l.Inputs)}, {Names.WeightSums(l)}.Zeros)");
+        }
+        if (args.Count > 0) w.Line($"LastSparsity = new SparsityReport({string.Join(", ", args)});");
+    }
+
+    /// <summary>
+    /// The deltas of every layer (the output layer's came from the fused loss kernel): top down, the layer above writes
+    /// ∂loss/∂a into the layer below, whose derivative kernel (penalties fused) makes it ∂loss/∂z.
+    /// </summary>
+    private static void Deltas(IndentedWriter w, ModelSpec m)
+    {
+        ((ProductEmitter)LayerEmitter.For(m, m.Output)).OutputDeltaTail(w);
+        for (int i = m.Layers.Count - 1; i >= 1; i--)
+        {
+            LayerEmitter above = LayerEmitter.For(m, m.Layers[i]);
+            var below = (ProductEmitter)LayerEmitter.For(m, m.Layers[i - 1]);
+            below.DeltaHead(w, above.InputGradientFormula);
+            above.InputGradient(w, Names.D((ProductLayerSpec)m.Layers[i - 1]));
+            below.ActivationBackward(w);
+        }
+    }
+}

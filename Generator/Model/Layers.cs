@@ -1,0 +1,106 @@
+namespace Compiled.Generator.Model;
+
+// The network is a sequence of layer kinds, in source order. Each kind is one record here and one emitter in
+// Emit/Layers/; a new kind is one of each. Layers refer to each other by Index (their position in the sequence).
+
+/// <summary>One step of the network: what it reads (<see cref="Inputs"/> features) and writes (<see cref="Units"/>).</summary>
+/// <remarks>Index: position in the sequence. Name: the layer's name (hid1, out, …), or for a noise kind the name of
+/// what it perturbs (hid1, or input).</remarks>
+internal abstract record LayerSpec
+{
+    public int Index { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public int Inputs { get; init; }
+
+    public int Units { get; init; }
+}
+
+/// <summary>
+/// A layer that computes z = x·Wᵀ + b, a = f(z) and owns a bias (and, for Dense, its weights): the kinds with parameters,
+/// activation buffers, a delta, and penalties attached to their output.
+/// </summary>
+/// <remarks>
+/// Pascal/Camel: the stems of every generated identifier of the layer (Hid1Weight, _hid1Out, hid1A), assigned once by
+/// the builder, which checks them for collisions. Ordinal: position among the layers with parameters, which selects the
+/// initialization stream and the default name, so that inserting a parameter-free kind changes neither.
+/// KeepPreActivation: z has a buffer of its own (a penalty, the derivative or the loss reads it).
+/// </remarks>
+internal abstract record ProductLayerSpec : LayerSpec
+{
+    public string Pascal { get; init; } = "";
+
+    public string Camel { get; init; } = "";
+
+    public int Ordinal { get; init; }
+
+    public ActivationKind Activation { get; init; }
+
+    public double Alpha { get; init; }
+
+    public int BiasOffset { get; init; }
+
+    public bool KeepPreActivation { get; init; }
+
+    public bool ActivityTelemetry { get; init; }
+
+    public bool WeightTelemetry { get; init; }
+
+    /// <summary>The noise kind applied to this layer's output in training, if any (its index), else −1.</summary>
+    public int Noise { get; init; } = -1;
+
+    /// <summary>The layer whose weight matrix this one computes with: itself for Dense, the partner for Tied.</summary>
+    public abstract int WeightOwner { get; }
+}
+
+/// <summary>A fully connected layer with its own weight matrix [Units, Inputs] (PyTorch <c>nn.Linear</c> layout).</summary>
+internal sealed record DenseSpec : ProductLayerSpec
+{
+    public int WeightOffset { get; init; }
+
+    public override int WeightOwner => Index;
+}
+
+/// <summary>
+/// A decoder tied to an earlier Dense layer (theanets <c>tied</c>): no weight matrix of its own, z = x·W_partner + b
+/// with W_partner [Inputs, Units] as stored, and its own bias [Units]. The partner's weights receive both gradients.
+/// </summary>
+internal sealed record TiedSpec : ProductLayerSpec
+{
+    /// <summary>Index of the Dense layer whose weights are shared.</summary>
+    public int Partner { get; init; }
+
+    /// <summary>Offset of the partner's weight matrix in the parameter block.</summary>
+    public int PartnerWeightOffset { get; init; }
+
+    public override int WeightOwner => Partner;
+}
+
+/// <summary>The train-time noise kinds (Keras / PyTorch / theanets formulas: see docs/vocabulary.md).</summary>
+internal enum NoiseKind { Dropout, GaussianNoise, GaussianDropout, AlphaDropout }
+
+/// <summary>
+/// Train-time noise on the output of the layer above it (<see cref="Target"/>), or on the input (Target = −1); it acts in
+/// training only. Inputs = Units = the perturbed width. On a layer, the draw rides on that layer's activation pass and
+/// its multiplier on the derivative pass; on the input it is a pass of its own.
+/// </summary>
+/// <remarks>Rate: the dropout rate p, or σ for Gaussian noise. Stream: which random stream it draws from (its position
+/// among the noise kinds). Pascal: the stem of its generated views (Hid1DropoutMask, InputNoise).</remarks>
+internal sealed record NoiseSpec : LayerSpec
+{
+    public NoiseKind Kind { get; init; }
+
+    public double Rate { get; init; }
+
+    public int Target { get; init; }
+
+    public int Stream { get; init; }
+
+    public string Pascal { get; init; } = "";
+
+    public string Camel { get; init; } = "";
+
+    /// <summary>Whether the draw is a multiplier (dropout kinds) rather than an added value (Gaussian noise).</summary>
+    public bool Multiplies => Kind != NoiseKind.GaussianNoise;
+}
