@@ -39,6 +39,19 @@ internal static class ModelBuilder
     }
 
     /// <summary>
+    /// The members the generated class declares, as the clash check (CMP016) knows them: read from the same steps as
+    /// <see cref="Build"/> (for tests that hold this list to the emitted source).
+    /// </summary>
+    internal static IEnumerable<string> GeneratedMembers(DeclaredModel model)
+    {
+        var ctx = new BuildContext(model);
+        OptionsDraft options = OptionsReader.Read(ctx);
+        NetworkDraft network = NetworkReader.Read(ctx) ?? throw new ArgumentException("not a model", nameof(model));
+        LayerRules.Name(ctx, network);
+        return Identifiers.Members(options, network).Select(m => m.Member).ToList();
+    }
+
+    /// <summary>
     /// A class with layers but no [Input] is surely meant to be a model: reported once, at its first layer. A class
     /// with neither is not a model (nothing to report).
     /// </summary>

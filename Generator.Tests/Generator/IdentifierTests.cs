@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Compiled.Generator.Building;
+using Compiled.Generator.Parsing;
+using Compiled.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Xunit;
+
+namespace Compiled.Tests;
+
+/// <summary>
+/// The list of generated members the clash check (CMP016) uses comes from what is actually generated: for models of
+/// every optimizer, loss and penalty shape, every member the emitted class declares is in the list, and whatever the
+/// list holds beyond them is a layer buffer that this model's layers happen not to need.
+/// </summary>
+public class IdentifierTests
+{
+    public static TheoryData<string> Models => new()
+    {
+        SnapshotTests.Seed,
+        SnapshotTests.Deep,
+        SnapshotTests.Classifier,
+        GeneratorHarness.Usings + "namespace Demo; [Model(Optimizer = Optimizer.Nesterov)][Input(3)][Dense(5, Activation.Softplus, Name = \"enc\")][Dense(3, Activation.Sigmoid)] public partial class M;",
+        GeneratorHarness.Usings + "namespace Demo; [Model(Optimizer = Optimizer.Adam, Precision = Precision.Float64, Loss = Loss.BinaryCrossEntropy)][Input(3)][Dense(4, Activation.Elu)][Dense(2, Activation.Sigmoid)] public partial class M;",
+    };
+
+    [Theory, MemberData(nameof(Models))]
+    public void The_clash_list_is_what_the_emitted_class_declares(string source)
+    {
+        var r = GeneratorHarness.Run(source);
+        Assert.Empty(r.GeneratorDiagnostics);
+        string file = r.Sources.Keys.Single(k => k.StartsWith("Demo.", StringComparison.Ordinal));
+        var declared = Declared(r.Sources[file]);
+
+        CSharpCompilation c = GeneratorHarness.Compilation(source);
+        INamedTypeSymbol type = c.GetTypeByMetadataName(file.Substring(0, file.Length - ".g.cs".Length))!;
+        var listed = ModelBuilder.GeneratedMembers(SemanticReader.Read(type, default)!).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Empty(declared.Except(listed));
+        string[] buffers = ["Out", "Pre", "Delta", "UnitMax", "KlTerm"];
+        Assert.All(listed.Except(declared), m => Assert.True(m.StartsWith('_') && buffers.Any(b => m.EndsWith(b, StringComparison.Ordinal)), m + " is listed but not generated"));
+    }
+
+    /// <summary>The members of the model class in the generated file: constructors as .ctor(…), as CMP016 names them.</summary>
+    private static HashSet<string> Declared(string generated)
+    {
+        var root = CSharpSyntaxTree.ParseText(generated).GetRoot();
+        var cls = root.DescendantNodes().OfType<ClassDeclarationSyntax>().First();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (MemberDeclarationSyntax m in cls.Members)
+        {
+            switch (m)
+            {
+                case ConstructorDeclarationSyntax ctor:
+                    names.Add(".ctor(" + string.Join(",", ctor.ParameterList.Parameters.Select(p => p.Type!.ToString())) + ")");
+                    break;
+                case BaseFieldDeclarationSyntax f:
+                    foreach (VariableDeclaratorSyntax v in f.Declaration.Variables) names.Add(v.Identifier.ValueText);
+                    break;
+                case PropertyDeclarationSyntax p: names.Add(p.Identifier.ValueText); break;
+                case MethodDeclarationSyntax me: names.Add(me.Identifier.ValueText); break;
+                case BaseTypeDeclarationSyntax t: names.Add(t.Identifier.ValueText); break;
+                default: throw new InvalidOperationException("unexpected member " + m.Kind());
+            }
+        }
+        return names;
+    }
+}
