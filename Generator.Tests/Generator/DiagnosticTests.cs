@@ -64,7 +64,7 @@ public class DiagnosticTests
         { "CMP028", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][ActivityL2(0.1, [|On = (ActivityOn)(-1)|])] public partial class M;" },
         { "CMP029", DiagnosticSeverity.Error, "[Input(4)][Dense(3, Name = \"A\")][Dense(2, [|Name = \"a\"|])] public partial class M;" },
         { "CMP016", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][Dense(2)] public partial class M { public int [|Hid1Weight|]; }" },
-        { "CMP016", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][Dense(2)] public partial class M { private int [|_outDelta|]; }" },
+        { "CMP016", DiagnosticSeverity.Error, "[Input(4)][Dense(3)][Dense(2)] public partial class M { private int [|_main|]; }" },
     };
 
     [Theory, MemberData(nameof(Cases))]

@@ -114,3 +114,24 @@ public partial class EveryRegularizerMore;
 [Dense(37, Activation.Tanh)][ActivityL1(0.1)][KernelL1(0.01)][KernelL2(0.02)][BiasL1(0.003)][BiasL2(0.004)]
 [Dense(20, Activation.Sigmoid)][KernelL2(0.01)][WeightDecay(0.001)]
 public partial class FusedSgd;
+
+// ---- Reliability: threads, concurrency, settings ----------------------------------------------------------------------
+
+/// <summary>
+/// Widths around every split step (130 columns leave a 2-column last share at 8 threads; 600 × 130 splits its batch-1
+/// backward product on 130 columns), for training at any thread count.
+/// </summary>
+[Input(700)]
+[Dense(130, Activation.Tanh)]
+[ActivityL1(0.01)]
+[Dense(600, Activation.Relu)]
+[Dense(33, Activation.Sigmoid)]
+public partial class AwkwardWidths;
+
+/// <summary>A small classifier for the concurrent PredictClasses / Accuracy / Evaluate tests.</summary>
+[Model(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(20)]
+[Dense(16, Activation.Relu)]
+[ActivityL1(0.01)]
+[Dense(5, Activation.Softmax)]
+public partial class SmallClassifier;

@@ -36,6 +36,9 @@ internal static class ModelEmitter
         using (w.Block("partial class " + model.ClassName))
         {
             MembersEmitter.Write(w, model);
+            EntryPointsEmitter.Write(w, model);
+            w.Line();
+            WorkspaceEmitter.Members(w, model);
             w.Line();
             ForwardPass.Write(w, model);
             w.Line();

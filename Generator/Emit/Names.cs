@@ -23,18 +23,24 @@ internal static class Names
     /// <summary>A literal of the element type: <c>0.5f</c> or <c>0.5d</c>.</summary>
     public static string Real(ModelSpec m, double value) => m.IsDouble ? Literal.Double(value) : Literal.Float(value);
 
-    // Fields: one buffer per purpose per layer, [maxBatch, units].
-    public static string OutField(string camel) => "_" + camel + "Out";
-    public static string PreField(string camel) => "_" + camel + "Pre";
-    public static string DeltaField(string camel) => "_" + camel + "Delta";
-    public static string UnitMaxField(string camel) => "_" + camel + "UnitMax";
-    public static string KlField(string camel) => "_" + camel + "KlTerm";
+    // Buffers: members of the generated Workspace class, one per purpose per layer, [maxBatch, units].
+    public static string OutField(string pascal) => pascal + "Out";
+    public static string PreField(string pascal) => pascal + "Pre";
+    public static string DeltaField(string pascal) => pascal + "Delta";
+    public static string UnitMaxField(string pascal) => pascal + "UnitMax";
+    public static string KlField(string pascal) => pascal + "KlTerm";
 
-    public static string OutField(ProductLayerSpec l) => OutField(l.Camel);
-    public static string PreField(ProductLayerSpec l) => PreField(l.Camel);
-    public static string DeltaField(ProductLayerSpec l) => DeltaField(l.Camel);
-    public static string UnitMaxField(ProductLayerSpec l) => UnitMaxField(l.Camel);
-    public static string KlField(ProductLayerSpec l) => KlField(l.Camel);
+    /// <summary>The workspace of the call being computed (Forward, Run)…</summary>
+    public const string Ws = "ws";
+
+    /// <summary>…and the model's own, which the training passes after <c>Run</c> read.</summary>
+    public const string Main = "_main";
+
+    public static string Out(string ws, ProductLayerSpec l) => ws + "." + OutField(l.Pascal);
+    public static string Pre(string ws, ProductLayerSpec l) => ws + "." + PreField(l.Pascal);
+    public static string Delta(string ws, ProductLayerSpec l) => ws + "." + DeltaField(l.Pascal);
+    public static string UnitMax(string ws, ProductLayerSpec l) => ws + "." + UnitMaxField(l.Pascal);
+    public static string KlTerm(string ws, ProductLayerSpec l) => ws + "." + KlField(l.Pascal);
 
     // Locals (suffixed, so a layer called "out" or "in" never collides with a keyword).
     public static string A(ProductLayerSpec l) => l.Camel + "A";

@@ -322,6 +322,27 @@ namespace Compiled.Kernels
             => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
                 "{0} must lie strictly between 0 and 1; it was {1}.", name, value));
 
+        /// <summary>A setting refused by its setter (float64 models).</summary>
+        [DoesNotReturn]
+        public static double InvalidSetting(string name, double value, string range)
+            => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
+                "{0} must be {1}; it was {2}. The model is unchanged.", name, range, value));
+
+        /// <summary>Refuses a schedule whose next rate is not a finite number ≥ 0 (float64 models).</summary>
+        public static void CheckSchedule(LearningRateSchedule schedule, long updates, double baseRate)
+        {
+            double rate = schedule.At(updates, baseRate);
+            if (!(rate >= 0) || !double.IsFinite(rate))
+                throw new ArgumentOutOfRangeException("Schedule", rate, string.Format(CultureInfo.InvariantCulture,
+                    "The schedule gives a learning rate of {0} for update {1} (base rate {2}); a rate must be a finite number ≥ 0. The schedule was not set.", rate, updates, baseRate));
+        }
+
+        /// <summary>A scheduled rate that is not a finite number ≥ 0 (float64 models).</summary>
+        [DoesNotReturn]
+        public static void ScheduledRate(long updates, double rate)
+            => throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+                "The learning-rate schedule gives {0} for update {1}; a rate must be a finite number ≥ 0. The step was not taken and the parameters are unchanged.", rate, updates));
+
         /// <summary>An optimizer setting out of range.</summary>
         [DoesNotReturn]
         public static void Setting(string name, double value, string range)

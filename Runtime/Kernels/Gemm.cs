@@ -32,6 +32,18 @@ public static partial class Gemm
     }
 
     /// <summary>
+    /// Makes the calling thread's packing memory large enough for any forward product of up to <paramref name="rows"/>
+    /// rows and <paramref name="depth"/> inputs, whichever form and thread split it takes: a model calls this on a
+    /// thread's first inference call, so that the thread's later calls allocate nothing even when a product that ran
+    /// split across the pool before runs whole on this thread.
+    /// </summary>
+    public static void ReserveForward(int rows, int depth)
+    {
+        long bound = ((long)rows + 7) / 8 * 8 * Math.Min(Math.Max(depth, 1), MaxDepthBlock) + (long)MaxDepthBlock * 2 * 16;
+        Scratch.Get((int)Math.Min(bound, int.MaxValue));
+    }
+
+    /// <summary>
     /// From this many weights on, a single-row product (batch 1: a matrix·vector product, bound by reading W) is split
     /// across threads on its output columns, so each core streams its share of W.
     /// </summary>

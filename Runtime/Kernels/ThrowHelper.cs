@@ -70,6 +70,30 @@ public static partial class ThrowHelper
         => throw new ArgumentOutOfRangeException("labels", label, string.Format(CultureInfo.InvariantCulture,
             "labels[{0}] is {1}; class labels must be between 0 and {2} (the model has {3} output classes).", index, label, classes - 1, classes));
 
+    /// <summary>A setting refused by its setter: throws, naming the property, the range and the value (typed so a setter can use it as an expression).</summary>
+    [DoesNotReturn]
+    public static float InvalidSetting(string name, float value, string range)
+        => throw new ArgumentOutOfRangeException(name, value, string.Format(CultureInfo.InvariantCulture,
+            "{0} must be {1}; it was {2}. The model is unchanged.", name, range, value));
+
+    /// <summary>
+    /// Refuses a learning-rate schedule whose rate for the next update (number <paramref name="updates"/>) from
+    /// <paramref name="baseRate"/> is not a finite number ≥ 0.
+    /// </summary>
+    public static void CheckSchedule(LearningRateSchedule schedule, long updates, float baseRate)
+    {
+        float rate = schedule.At(updates, baseRate);
+        if (!(rate >= 0) || !float.IsFinite(rate))
+            throw new ArgumentOutOfRangeException("Schedule", rate, string.Format(CultureInfo.InvariantCulture,
+                "The schedule gives a learning rate of {0} for update {1} (base rate {2}); a rate must be a finite number ≥ 0. The schedule was not set.", rate, updates, baseRate));
+    }
+
+    /// <summary>A scheduled learning rate that is not a finite number ≥ 0, found before a step changed anything.</summary>
+    [DoesNotReturn]
+    public static void ScheduledRate(long updates, float rate)
+        => throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+            "The learning-rate schedule gives {0} for update {1}; a rate must be a finite number ≥ 0. The step was not taken and the parameters are unchanged.", rate, updates));
+
     /// <summary>An optimizer setting out of range.</summary>
     [DoesNotReturn]
     public static void Setting(string name, float value, string range)

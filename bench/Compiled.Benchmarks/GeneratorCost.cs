@@ -56,7 +56,7 @@ public static class GeneratorCost
             var declared = Compiled.Generator.Parsing.Declarations.Merge((parts, new Compiled.Generator.Parsing.ScopeFacts(false, false, default)), default);
             read.Add(sw.Elapsed.TotalMilliseconds);
             sw.Restart();
-            var specs = declared.Select(d => Compiled.Generator.ModelBuilder.Build(d.Model!).Spec!).ToList();
+            var specs = declared.Select(d => Compiled.Generator.Building.ModelBuilder.Build(d.Model!).Spec!).ToList();
             build.Add(sw.Elapsed.TotalMilliseconds);
             sw.Restart();
             chars = specs.Sum(spec => (long)Compiled.Generator.Emit.ModelEmitter.Emit(spec).Length);

@@ -50,6 +50,11 @@ if (args.Length > 0 && args[0] == "profile")
     Profile.Run(args);
     return;
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- concurrency   8 threads on one model: bit-equal, 0 bytes process-wide
+if (args.Length > 0 && args[0] == "concurrency")
+{
+    Environment.Exit(ConcurrencyCheck.Run());
+}
 if (args.Length > 0 && args[0] == "compare")
 {
     Compare.Run(args);

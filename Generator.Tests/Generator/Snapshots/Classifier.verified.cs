@@ -29,21 +29,18 @@ namespace Demo
         private readonly float[] _gradients = new float[ParameterCount];
         private readonly float[] _moment1 = new float[ParameterCount]; // Adam's first moment m, laid out as the parameters
         private readonly float[] _moment2 = new float[ParameterCount]; // Adam's second moment v
-
-        // Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.
-        private readonly float[] _hid1Out; // hid1: a = gelu(z)
-        private readonly float[] _hid1Pre; // hid1: z, kept for the derivative of gelu
-        private readonly float[] _hid1Delta; // hid1: ∂loss/∂z
-        private readonly float[] _hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
-        private readonly float[] _hid2Out; // hid2: a = leaky_relu(z), z computed in place
-        private readonly float[] _hid2Delta; // hid2: ∂loss/∂z
-        private readonly float[] _outOut; // out: a = softmax(z)
-        private readonly float[] _outPre; // out: z, kept for the loss, computed from the logits
-        private readonly float[] _outDelta; // out: ∂loss/∂z
         private readonly int _maxBatch;
-        private int _lastBatch;
-        private int _threads = global::System.Environment.ProcessorCount;
-        private global::Compiled.Kernels.WorkerPool? _pool = global::Compiled.Kernels.WorkerPool.ForThreads(global::System.Environment.ProcessorCount);
+        private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
+        private global::Compiled.Kernels.WorkerPool? _pool;
+
+        // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
+        // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
+        // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
+        // see global::Compiled.Kernels.Concurrency.
+        private readonly Workspace _main;
+        private readonly global::Compiled.Kernels.WorkspacePool<Workspace> _spare = new global::Compiled.Kernels.WorkspacePool<Workspace>();
+        [global::System.ThreadStatic] private static Workspace? t_workspace;
+        private int _readers, _training;
 
         /// <summary>A model for batches of up to <see cref="DefaultMaxBatch"/> rows, initialized with seed 0.</summary>
         public Classifier() : this(DefaultMaxBatch, 0)
@@ -58,15 +55,8 @@ namespace Demo
         {
             if (maxBatch < 1 || maxBatch > 2147483647 / 64) global::Compiled.Kernels.ThrowHelper.MaxBatch(maxBatch, 2147483647 / 64);
             _maxBatch = maxBatch;
-            _hid1Out = new float[maxBatch * 32];
-            _hid1Pre = new float[maxBatch * 32];
-            _hid1Delta = new float[maxBatch * 32];
-            _hid1UnitMax = new float[32];
-            _hid2Out = new float[maxBatch * 16];
-            _hid2Delta = new float[maxBatch * 16];
-            _outOut = new float[maxBatch * 10];
-            _outPre = new float[maxBatch * 10];
-            _outDelta = new float[maxBatch * 10];
+            _main = new Workspace(this, maxBatch, training: true);
+            _pool = global::Compiled.Kernels.WorkerPool.ForThreads(_threads);
             global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 0, 2048), new global::System.Span<float>(_parameters, 2048, 32), fanIn: 64, seed, layer: 0);
             global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 2080, 512), new global::System.Span<float>(_parameters, 2592, 16), fanIn: 32, seed, layer: 1);
             global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 2608, 160), new global::System.Span<float>(_parameters, 2768, 10), fanIn: 16, seed, layer: 2);
@@ -81,49 +71,92 @@ namespace Demo
         /// <summary>The gradient of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, laid out as <see cref="Parameters"/>.</summary>
         public global::System.ReadOnlySpan<float> Gradients => _gradients;
 
-        /// <summary>The learning rate of AdamW, settable between steps (initially 0.001); the base rate when a <see cref="Schedule"/> is set.</summary>
-        public float LearningRate { get; set; } = 0.001f;
+        private float _learningRate = 0.001f;
 
-        /// <summary>An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>), applied to <see cref="LearningRate"/> by the number of updates taken.</summary>
-        public global::Compiled.LearningRateSchedule? Schedule { get; set; }
+        /// <summary>The learning rate of AdamW, settable between steps; the base rate when a <see cref="Schedule"/> is set (initially 0.001; a finite number ≥ 0).</summary>
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = float.IsFinite(value) && value >= 0f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(LearningRate), value, "a finite number ≥ 0");
+        }
+
+        private global::Compiled.LearningRateSchedule? _schedule;
+
+        /// <summary>
+        /// An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>),
+        /// applied to <see cref="LearningRate"/> by the number of updates taken. A schedule whose rate for the next update is not a
+        /// finite number ≥ 0 is refused here; one that reaches such a rate later stops that step before it changes anything.
+        /// </summary>
+        public global::Compiled.LearningRateSchedule? Schedule
+        {
+            get => _schedule;
+            set
+            {
+                if (value is not null) global::Compiled.Kernels.ThrowHelper.CheckSchedule(value, _updates, _learningRate);
+                _schedule = value;
+            }
+        }
+
+        /// <summary>
+        /// Threads the matrix products are split across (default: the processor count, at most <see cref="global::Compiled.Kernels.WorkerPool.MaxThreads"/>;
+        /// 1 = the calling thread only). The workers are a process-wide pool shared by all models;
+        /// results do not depend on the thread count.
+        /// </summary>
+        public int Threads
+        {
+            get => _threads;
+            set
+            {
+                if ((uint)(value - 1) >= global::Compiled.Kernels.WorkerPool.MaxThreads) global::Compiled.Kernels.ThrowHelper.ThreadCount(value, global::Compiled.Kernels.WorkerPool.MaxThreads);
+                _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
+                _threads = value;
+            }
+        }
+
+        private float _sparsityEpsilon = 0.01f;
+
+        /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (initially 0.01; a finite number ≥ 0).</summary>
+        public float SparsityEpsilon
+        {
+            get => _sparsityEpsilon;
+            set => _sparsityEpsilon = float.IsFinite(value) && value >= 0f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(SparsityEpsilon), value, "a finite number ≥ 0");
+        }
 
         private float _beta1 = 0.9f;
 
-        /// <summary>Adam's β₁, the decay of the first moment (initially 0.9; in [0, 1)), settable between steps.</summary>
+        /// <summary>Adam's β₁, the decay of the first moment, settable between steps (initially 0.9; in [0, 1)).</summary>
         public float Beta1
         {
             get => _beta1;
-            set => _beta1 = value >= 0f && value < 1f ? value : Invalid(nameof(Beta1), value, "in [0, 1)");
+            set => _beta1 = value >= 0f && value < 1f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(Beta1), value, "in [0, 1)");
         }
 
         private float _beta2 = 0.999f;
 
-        /// <summary>Adam's β₂, the decay of the second moment (initially 0.999; in [0, 1)), settable between steps.</summary>
+        /// <summary>Adam's β₂, the decay of the second moment, settable between steps (initially 0.999; in [0, 1)).</summary>
         public float Beta2
         {
             get => _beta2;
-            set => _beta2 = value >= 0f && value < 1f ? value : Invalid(nameof(Beta2), value, "in [0, 1)");
+            set => _beta2 = value >= 0f && value < 1f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(Beta2), value, "in [0, 1)");
         }
 
         private float _epsilon = 1E-08f;
 
-        /// <summary>Adam's ε, added to √v̂ (initially 1E-08; a finite number > 0), settable between steps.</summary>
+        /// <summary>Adam's ε, added to √v̂, settable between steps (initially 1E-08; a finite number > 0).</summary>
         public float Epsilon
         {
             get => _epsilon;
-            set => _epsilon = value > 0f && float.IsFinite(value) ? value : Invalid(nameof(Epsilon), value, "a finite number > 0");
+            set => _epsilon = value > 0f && float.IsFinite(value) ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(Epsilon), value, "a finite number > 0");
         }
 
         private float _weightDecay = 0.05f;
 
-        /// <summary>AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included (initially 0.05; a finite number ≥ 0), settable between steps.</summary>
+        /// <summary>AdamW's decoupled weight decay: p ← p·(1 − lr·wd) before each step, biases included; settable between steps (initially 0.05; a finite number ≥ 0).</summary>
         public float WeightDecay
         {
             get => _weightDecay;
-            set => _weightDecay = value >= 0f && float.IsFinite(value) ? value : Invalid(nameof(WeightDecay), value, "a finite number ≥ 0");
+            set => _weightDecay = value >= 0f && float.IsFinite(value) ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(WeightDecay), value, "a finite number ≥ 0");
         }
-
-        private static float Invalid(string name, float value, string range) { global::Compiled.Kernels.ThrowHelper.Setting(name, value, range); return 0; }
 
         /// <summary>
         /// Forgets the optimizer's state (both moments) and restarts the update count that the
@@ -144,26 +177,14 @@ namespace Demo
         /// <summary>The loss terms of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>.</summary>
         public LossBreakdown LastLoss { get; private set; }
 
-        /// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>).</summary>
-        public SparsityReport LastSparsity { get; private set; }
+        private SparsityReport _lastSparsity;
+        private int _sparsityVersion;
 
         /// <summary>
-        /// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The
-        /// workers are a process-wide pool shared by all models; results do not depend on the thread count.
+        /// Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>). When
+        /// several <see cref="Evaluate"/> calls run at once, the report of the last to finish, whole — never a mix of two.
         /// </summary>
-        public int Threads
-        {
-            get => _threads;
-            set
-            {
-                if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
-                _threads = value;
-                _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
-            }
-        }
-
-        /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (default 0.01).</summary>
-        public float SparsityEpsilon { get; set; } = 0.01f;
+        public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
 
         /// <summary>hid1.weight [32, 64], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid1Weight => new global::System.Span<float>(_parameters, 0, 2048);
@@ -171,8 +192,15 @@ namespace Demo
         /// <summary>hid1.bias [32]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid1Bias => new global::System.Span<float>(_parameters, 2048, 32);
 
-        /// <summary>hid1's activations [batch, 32] from the last forward pass.</summary>
-        public global::System.ReadOnlySpan<float> Hid1Activations => new global::System.Span<float>(_hid1Out, 0, _lastBatch * 32);
+        /// <summary>hid1's activations [batch, 32] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>
+        public global::System.ReadOnlySpan<float> Hid1Activations
+        {
+            get
+            {
+                Workspace ws = Latest();
+                return new global::System.Span<float>(ws.Hid1Out, 0, ws.LastBatch * 32);
+            }
+        }
 
         /// <summary>hid2.weight [16, 32], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid2Weight => new global::System.Span<float>(_parameters, 2080, 512);
@@ -180,8 +208,15 @@ namespace Demo
         /// <summary>hid2.bias [16]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid2Bias => new global::System.Span<float>(_parameters, 2592, 16);
 
-        /// <summary>hid2's activations [batch, 16] from the last forward pass.</summary>
-        public global::System.ReadOnlySpan<float> Hid2Activations => new global::System.Span<float>(_hid2Out, 0, _lastBatch * 16);
+        /// <summary>hid2's activations [batch, 16] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>
+        public global::System.ReadOnlySpan<float> Hid2Activations
+        {
+            get
+            {
+                Workspace ws = Latest();
+                return new global::System.Span<float>(ws.Hid2Out, 0, ws.LastBatch * 16);
+            }
+        }
 
         /// <summary>out.weight [10, 16], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> OutWeight => new global::System.Span<float>(_parameters, 2608, 160);
@@ -209,55 +244,132 @@ namespace Demo
             ["architecture"] = "64 → hid1: Dense 32 gelu → hid2: Dense 16 leaky_relu(α=0.1) → out: Dense 10 softmax; softmax cross-entropy (class labels), AdamW.",
         };
 
-        /// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>
-        public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+        /// <summary>
+        /// Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).
+        /// Reads the parameters as an inference call does: concurrent with inference, refused during training.
+        /// </summary>
+        public void Save(string path)
+        {
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Save));
+            try
+            {
+                global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+            }
+            finally
+            {
+                global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+            }
+        }
 
-        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format.</summary>
-        public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format; see <see cref="Save(string)"/>.</summary>
+        public void Save(global::System.IO.Stream stream)
+        {
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Save));
+            try
+            {
+                global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+            }
+            finally
+            {
+                global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+            }
+        }
 
         /// <summary>
         /// Reads parameters from a safetensors file (F32 or F64; names and shapes as <see cref="ParameterLayout"/>). Everything is
         /// checked before the model is touched: on any problem a <see cref="global::System.IO.InvalidDataException"/> says what and where,
         /// and the parameters are unchanged.
+        /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
         /// </summary>
-        public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+        public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null)
+        {
+            EnterTraining(nameof(Load));
+            try
+            {
+                global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+            }
+            finally
+            {
+                ExitTraining();
+            }
+        }
 
         /// <summary>Reads parameters from <paramref name="stream"/>; see <see cref="Load(string, global::Compiled.CheckpointLoadOptions?)"/>.</summary>
-        public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+        public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null)
+        {
+            EnterTraining(nameof(Load));
+            try
+            {
+                global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+            }
+            finally
+            {
+                ExitTraining();
+            }
+        }
 
-        /// <summary>Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.</summary>
+        /// <summary>
+        /// Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+        /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
             if (inputs.Length != batch * InputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(inputs), inputs.Length, batch, InputSize, nameof(InputSize));
             if (outputs.Length != batch * OutputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(outputs), outputs.Length, batch, OutputSize, nameof(OutputSize));
-            Forward(inputs, outputs, batch);
+            Workspace ws = EnterInference(nameof(Predict));
+            try
+            {
+                Forward(ws, inputs, outputs, batch);
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
         }
 
         /// <summary>
         /// Forward and backward pass: fills <see cref="Gradients"/> and <see cref="LastLoss"/> and returns the total loss
         /// (data term plus every regularizer term). Changes no parameter.
+        /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
             CheckTraining(inputs, labels, batch);
-            LossBreakdown loss = Run(inputs, labels, batch, backward: true);
-            ParameterGradients(inputs, batch);
-            LastLoss = loss;
-            return loss.Total;
+            EnterTraining(nameof(ComputeGradients));
+            try
+            {
+                LossBreakdown loss = Run(_main, inputs, labels, batch, backward: true);
+                ParameterGradients(inputs, batch);
+                LastLoss = loss;
+                return loss.Total;
+            }
+            finally
+            {
+                ExitTraining();
+            }
         }
 
         /// <summary>
         /// The loss breakdown on a batch without touching gradients or parameters (e.g. the penalties on held-out data).
         /// Refreshes <see cref="LastSparsity"/>; <see cref="LastLoss"/> keeps the last training value.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>
         public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
             CheckTraining(inputs, labels, batch);
-            return Run(inputs, labels, batch, backward: false);
+            Workspace ws = EnterInference(nameof(Evaluate));
+            try
+            {
+                return Run(ws, inputs, labels, batch, backward: false);
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -270,19 +382,30 @@ namespace Demo
             global::Compiled.Kernels.ThrowHelper.CheckLabels(labels, OutputSize);
         }
 
-        /// <summary>The predicted class (arg-max of the output, first on ties) of each of <paramref name="batch"/> rows.</summary>
+        /// <summary>
+        /// The predicted class (arg-max of the output, first on ties) of each of <paramref name="batch"/> rows.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+        /// </summary>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public void PredictClasses(global::System.ReadOnlySpan<float> inputs, global::System.Span<int> classes, int batch)
         {
             if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
             if (inputs.Length != batch * InputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(inputs), inputs.Length, batch, InputSize, nameof(InputSize));
             if (classes.Length != batch) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(classes), classes.Length, batch, 1, "one class per row");
-            global::System.Span<float> probabilities = new global::System.Span<float>(_outOut, 0, batch * OutputSize);
-            Forward(inputs, probabilities, batch);
-            global::Compiled.Kernels.Softmax.ArgMax(probabilities, classes, OutputSize);
+            Workspace ws = EnterInference(nameof(PredictClasses));
+            try
+            {
+                global::System.Span<float> probabilities = new global::System.Span<float>(ws.OutOut, 0, batch * OutputSize);
+                Forward(ws, inputs, probabilities, batch);
+                global::Compiled.Kernels.Softmax.ArgMax(probabilities, classes, OutputSize);
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
         }
 
-        /// <summary>The predicted class of one input row of <see cref="InputSize"/> features.</summary>
+        /// <summary>The predicted class of one input row of <see cref="InputSize"/> features; see <see cref="PredictClasses"/>.</summary>
         public int PredictClass(global::System.ReadOnlySpan<float> input)
         {
             global::System.Span<int> result = stackalloc int[1];
@@ -290,68 +413,160 @@ namespace Demo
             return result[0];
         }
 
-        /// <summary>The fraction of <paramref name="batch"/> labelled rows whose predicted class is the label. Touches no gradient or parameter.</summary>
+        /// <summary>
+        /// The fraction of <paramref name="batch"/> labelled rows whose predicted class is the label. Touches no gradient or parameter.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+        /// </summary>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, a label is outside 0..OutputSize − 1, or batch is outside 1..MaxBatch.</exception>
         public float Accuracy(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
             CheckTraining(inputs, labels, batch);
-            global::System.Span<float> probabilities = new global::System.Span<float>(_outOut, 0, batch * OutputSize);
-            Forward(inputs, probabilities, batch);
-            return global::Compiled.Kernels.Softmax.CountCorrect(probabilities, labels, OutputSize) / (float)batch;
+            Workspace ws = EnterInference(nameof(Accuracy));
+            try
+            {
+                global::System.Span<float> probabilities = new global::System.Span<float>(ws.OutOut, 0, batch * OutputSize);
+                Forward(ws, inputs, probabilities, batch);
+                return global::Compiled.Kernels.Softmax.CountCorrect(probabilities, labels, OutputSize) / (float)batch;
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
+        }
+
+        /// <summary>
+        /// Starts an inference call: refused while a training call runs; returns the calling thread's workspace (allocated on
+        /// its first call, unless a spare is there).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private Workspace EnterInference(string member)
+        {
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, member);
+            Workspace? ws = t_workspace;
+            if (ws is not null && ws.Owner == this)
+            {
+                t_workspace = null;
+                return ws;
+            }
+            global::Compiled.Kernels.Gemm.ReserveForward(_maxBatch, 64); // this thread's first call: its packing memory, once
+            return _spare.Rent() ?? new Workspace(this, _maxBatch, training: false);
+        }
+
+        /// <summary>Ends an inference call: the thread keeps its workspace for its next call (and returns one of another instance's).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ExitInference(Workspace ws)
+        {
+            Workspace? kept = t_workspace;
+            t_workspace = ws;
+            if (kept is not null && kept != ws) kept.Owner._spare.Return(kept);
+            global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+        }
+
+        /// <summary>The workspace of the last forward pass the calling thread saw: its own last inference call if that came after the last training pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private Workspace Latest() => t_workspace is { } ws && ws.Owner == this && ws.Stamp > _main.Stamp ? ws : _main;
+
+        /// <summary>Starts a training call: refused while any other call (training or inference) runs on this model.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void EnterTraining(string member) => global::Compiled.Kernels.Concurrency.EnterTraining(ref _readers, ref _training, member);
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ExitTraining() => global::Compiled.Kernels.Concurrency.ExitTraining(ref _training);
+
+        /// <summary>
+        /// The buffers one forward pass and its loss write, [maxBatch, units] per layer unless noted. The model's own
+        /// (with the deltas of the backward pass) serves training; each thread's inference calls use one of the thread's own,
+        /// so concurrent calls never share a buffer.
+        /// </summary>
+        private sealed class Workspace
+        {
+            public readonly Classifier Owner;
+            public int LastBatch;
+            public long Stamp; // when the last forward pass ran (Stopwatch ticks)
+            public readonly float[] Hid1Out; // hid1: a = gelu(z)
+            public readonly float[] Hid1Pre; // hid1: z, kept for the derivative of gelu
+            public readonly float[] Hid1Delta; // hid1: ∂loss/∂z (training only)
+            public readonly float[] Hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
+            public readonly float[] Hid2Out; // hid2: a = leaky_relu(z), z computed in place
+            public readonly float[] Hid2Delta; // hid2: ∂loss/∂z (training only)
+            public readonly float[] OutOut; // out: a = softmax(z)
+            public readonly float[] OutPre; // out: z, kept for the loss, computed from the logits
+            public readonly float[] OutDelta; // out: ∂loss/∂z
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            public Workspace(Classifier owner, int maxBatch, bool training)
+            {
+                Owner = owner;
+                Hid1Out = new float[maxBatch * 32];
+                Hid1Pre = new float[maxBatch * 32];
+                Hid1Delta = training ? new float[maxBatch * 32] : global::System.Array.Empty<float>();
+                Hid1UnitMax = new float[32];
+                Hid2Out = new float[maxBatch * 16];
+                Hid2Delta = training ? new float[maxBatch * 16] : global::System.Array.Empty<float>();
+                OutOut = new float[maxBatch * 10];
+                OutPre = new float[maxBatch * 10];
+                OutDelta = new float[maxBatch * 10];
+            }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        private void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
+        private void Forward(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
         {
-            _lastBatch = batch;
+            ws.LastBatch = batch;
+            ws.Stamp = global::System.Diagnostics.Stopwatch.GetTimestamp();
             // hid1: Dense 64 → 32, gelu; hid1.activity_l1 (λ = 0.001)
-            global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 32);
-            global::System.Span<float> hid1Z = new global::System.Span<float>(_hid1Pre, 0, batch * 32);
+            global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 32);
+            global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 32);
             global::Compiled.Kernels.Gemm.XWt(batch, 32, 64, inputs, new global::System.Span<float>(_parameters, 0, 2048), new global::System.Span<float>(_parameters, 2048, 32), hid1Z, _pool);
             global::Compiled.Kernels.Gelu.Forward(hid1Z, hid1A);
             // hid2: Dense 32 → 16, leaky_relu(α=0.1)
-            global::System.Span<float> hid2A = new global::System.Span<float>(_hid2Out, 0, batch * 16);
+            global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
             global::Compiled.Kernels.Gemm.XWt(batch, 16, 32, hid1A, new global::System.Span<float>(_parameters, 2080, 512), new global::System.Span<float>(_parameters, 2592, 16), hid2A, _pool);
             global::Compiled.Kernels.LeakyRelu.Forward(hid2A, hid2A, 0.1f);
             // out: Dense 16 → 10, softmax
-            global::System.Span<float> outZ = new global::System.Span<float>(_outPre, 0, batch * 10);
+            global::System.Span<float> outZ = new global::System.Span<float>(ws.OutPre, 0, batch * 10);
             global::Compiled.Kernels.Gemm.XWt(batch, 10, 16, hid2A, new global::System.Span<float>(_parameters, 2608, 160), new global::System.Span<float>(_parameters, 2768, 10), outZ, _pool);
             global::Compiled.Kernels.Softmax.Forward(outZ, output, 10);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, bool backward)
+        private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, bool backward)
         {
-            global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 32);
-            global::System.Span<float> hid1Z = new global::System.Span<float>(_hid1Pre, 0, batch * 32);
-            global::System.Span<float> hid2A = new global::System.Span<float>(_hid2Out, 0, batch * 16);
-            global::System.Span<float> outA = new global::System.Span<float>(_outOut, 0, batch * 10);
-            global::System.Span<float> outZ = new global::System.Span<float>(_outPre, 0, batch * 10);
-            Forward(inputs, outA, batch);
+            global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 32);
+            global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 32);
+            global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
+            global::System.Span<float> outA = new global::System.Span<float>(ws.OutOut, 0, batch * 10);
+            global::System.Span<float> outZ = new global::System.Span<float>(ws.OutPre, 0, batch * 10);
+            Forward(ws, inputs, outA, batch);
             RegularizationCoefficients r = Regularization;
             float invB = 1f / batch;
 
             // Regularizer terms: one pass over each penalized tensor.
-            global::Compiled.Kernels.TensorSums hid1OutSums = global::Compiled.Kernels.Statistics.Activity(hid1A, 32, SparsityEpsilon, _hid1UnitMax);
+            global::Compiled.Kernels.TensorSums hid1OutSums = global::Compiled.Kernels.Statistics.Activity(hid1A, 32, SparsityEpsilon, ws.Hid1UnitMax);
             double termHid1ActivityL1 = r.Hid1ActivityL1 * hid1OutSums.SumAbs / batch; // hid1.activity_l1: λ·Σ|a|/B on hid1 output
 
             // Data loss (mean over the batch of logsumexp(z) − z[label], from the logits z) fused with the output layer's backward step:
-            global::System.Span<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 10);
+            global::System.Span<float> outD = new global::System.Span<float>(ws.OutDelta, 0, batch * 10);
             // outD = ∂data/∂z + (activity terms) through J_softmax
             double sum = global::Compiled.Kernels.Softmax.CrossEntropyBackward(outZ, outA, labels, outD, 10, invB, 0f, 0f);
             double data = sum / batch;
             LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1);
-            LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(32, (float)(hid1OutSums.SumAbs / (batch * 32.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 32.0)), (float)(hid1OutSums.Zeros / (batch * 32.0)), hid1OutSums.DeadUnits));
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(32, (float)(hid1OutSums.SumAbs / (batch * 32.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 32.0)), (float)(hid1OutSums.Zeros / (batch * 32.0)), hid1OutSums.DeadUnits)));
             if (!backward) return loss;
 
             // hid2: δ = (δ_out·W_out) ⊙ ([a > 0] + α·[a ≤ 0])
-            global::System.Span<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
+            global::System.Span<float> hid2D = new global::System.Span<float>(ws.Hid2Delta, 0, batch * 16);
             global::Compiled.Kernels.Gemm.XW(batch, 10, 16, outD, new global::System.Span<float>(_parameters, 2608, 160), hid2D, _pool);
             global::Compiled.Kernels.LeakyRelu.Backward(hid2A, hid2D, 0.1f, 0f, 0f);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ (Φ(z) + z·φ(z))   — penalties fused with the derivative
-            global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 32);
+            global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 32);
             global::Compiled.Kernels.Gemm.XW(batch, 16, 32, hid2D, new global::System.Span<float>(_parameters, 2080, 512), hid1D, _pool);
             global::Compiled.Kernels.Gelu.Backward(hid1Z, hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
             return loss;
@@ -363,15 +578,15 @@ namespace Demo
         private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
         {
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 10);
-            global::Compiled.Kernels.Gemm.DtX(batch, 10, 16, outD, new global::System.Span<float>(_hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 2608, 160), default, 0f, 0f, _pool);
+            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 10);
+            global::Compiled.Kernels.Gemm.DtX(batch, 10, 16, outD, new global::System.Span<float>(_main.Hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 2608, 160), default, 0f, 0f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 10, outD, new global::System.Span<float>(_gradients, 2768, 10), default, 0f, 0f);
             // hid2: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 32, hid2D, new global::System.Span<float>(_hid1Out, 0, batch * 32), new global::System.Span<float>(_gradients, 2080, 512), default, 0f, 0f, _pool);
+            global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16);
+            global::Compiled.Kernels.Gemm.DtX(batch, 16, 32, hid2D, new global::System.Span<float>(_main.Hid1Out, 0, batch * 32), new global::System.Span<float>(_gradients, 2080, 512), default, 0f, 0f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 2592, 16), default, 0f, 0f);
             // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 32);
+            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 32);
             global::Compiled.Kernels.Gemm.DtX(batch, 32, 64, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 2048), default, 0f, 0f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, hid1D, new global::System.Span<float>(_gradients, 2048, 32), default, 0f, 0f);
         }
@@ -379,17 +594,37 @@ namespace Demo
         /// <summary>
         /// <see cref="ComputeGradients"/>, then one AdamW update (AdamW: p ← p·(1 − lr·wd), then the Adam step).
         /// Returns the total loss before the update.
+        /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, a label is outside 0..OutputSize − 1, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
-            float total = ComputeGradients(inputs, labels, batch);
+            CheckTraining(inputs, labels, batch);
+            EnterTraining(nameof(TrainStep));
+            try
+            {
+                return TrainStepCore(inputs, labels, batch);
+            }
+            finally
+            {
+                ExitTraining();
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
+        {
+            LossBreakdown loss = Run(_main, inputs, labels, batch, backward: true);
+            ParameterGradients(inputs, batch);
+            LastLoss = loss;
             if (DivergenceGuard) GuardDivergence(inputs, batch);
+            float lr = _schedule is { } schedule ? schedule.At(_updates, _learningRate) : _learningRate;
+            if (!(lr >= 0f && float.IsFinite(lr))) global::Compiled.Kernels.ThrowHelper.ScheduledRate(_updates, lr);
             _step++;
-            float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;
             _updates++;
             global::Compiled.Kernels.Adam.Step(_parameters, _gradients, _moment1, _moment2, lr, _beta1, _beta2, _epsilon, decay: _weightDecay, t: _updates);
-            return total;
+            return loss.Total;
         }
 
         /// <summary>
@@ -432,9 +667,9 @@ namespace Demo
         private bool GradientsBounded(global::System.ReadOnlySpan<float> inputs, int batch)
         {
             bool bounded = true;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Delta, 0, batch * 32)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Delta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Out, 0, batch * 32))) < 1e36;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_outDelta, 0, batch * 10)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Out, 0, batch * 16))) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid1Delta, 0, batch * 32)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid1Out, 0, batch * 32))) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.OutDelta, 0, batch * 10)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid2Out, 0, batch * 16))) < 1e36;
             return bounded;
         }
 
@@ -461,6 +696,8 @@ namespace Demo
         /// <paramref name="seed"/> (the same on every machine), one <see cref="TrainStep"/> per batch. After each epoch
         /// <paramref name="onEpoch"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the
         /// shuffle of epoch <paramref name="firstEpoch"/> + e, so a run can be resumed. Allocates the batch buffers once per call.
+        /// Each epoch is a training call (refused while another call is in progress on this model); <paramref name="onEpoch"/> runs
+        /// between them, so it may evaluate the model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The data's row sizes do not match the model, or it has no labels, or a count is out of range.</exception>
         public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)
@@ -479,13 +716,21 @@ namespace Demo
                 sums.Clear();
                 int samples = 0, steps = 0;
                 long start = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+                EnterTraining(nameof(Fit));
+                try
                 {
-                    TrainStep(batch.Inputs, batch.Labels, batch.Count);
-                    LossBreakdown loss = LastLoss;
-                    for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
-                    samples += batch.Count;
-                    steps++;
+                    foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+                    {
+                        TrainStepCore(batch.Inputs, batch.Labels, batch.Count);
+                        LossBreakdown loss = LastLoss;
+                        for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
+                        samples += batch.Count;
+                        steps++;
+                    }
+                }
+                finally
+                {
+                    ExitTraining();
                 }
                 double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
                 onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples)));

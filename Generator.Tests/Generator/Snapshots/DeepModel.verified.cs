@@ -29,25 +29,18 @@ namespace Demo
         //   [1584, 1616) out.bias [32]
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _gradients = new float[ParameterCount];
-
-        // Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.
-        private readonly float[] _hid1Out; // hid1: a = relu(z)
-        private readonly float[] _hid1Pre; // hid1: z, kept for its pre-activation penalty
-        private readonly float[] _hid1Delta; // hid1: ∂loss/∂z
-        private readonly float[] _hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
-        private readonly float[] _hid2Out; // hid2: a = sigmoid(z), z computed in place
-        private readonly float[] _hid2Delta; // hid2: ∂loss/∂z
-        private readonly float[] _hid2UnitMax; // hid2: per-unit max |a| in the batch [units]
-        private readonly float[] _hid2KlTerm; // hid2: KL gradient term per unit [units]
-        private readonly float[] _codeOut; // code: a = tanh(z), z computed in place
-        private readonly float[] _codeDelta; // code: ∂loss/∂z
-        private readonly float[] _codeUnitMax; // code: per-unit max |a| in the batch [units]
-        private readonly float[] _outOut; // out: a = linear(z), z computed in place
-        private readonly float[] _outDelta; // out: ∂loss/∂z
         private readonly int _maxBatch;
-        private int _lastBatch;
-        private int _threads = global::System.Environment.ProcessorCount;
-        private global::Compiled.Kernels.WorkerPool? _pool = global::Compiled.Kernels.WorkerPool.ForThreads(global::System.Environment.ProcessorCount);
+        private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
+        private global::Compiled.Kernels.WorkerPool? _pool;
+
+        // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
+        // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
+        // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
+        // see global::Compiled.Kernels.Concurrency.
+        private readonly Workspace _main;
+        private readonly global::Compiled.Kernels.WorkspacePool<Workspace> _spare = new global::Compiled.Kernels.WorkspacePool<Workspace>();
+        [global::System.ThreadStatic] private static Workspace? t_workspace;
+        private int _readers, _training;
 
         /// <summary>A model for batches of up to <see cref="DefaultMaxBatch"/> rows, initialized with seed 0.</summary>
         public DeepModel() : this(DefaultMaxBatch, 0)
@@ -62,19 +55,8 @@ namespace Demo
         {
             if (maxBatch < 1 || maxBatch > 2147483647 / 32) global::Compiled.Kernels.ThrowHelper.MaxBatch(maxBatch, 2147483647 / 32);
             _maxBatch = maxBatch;
-            _hid1Out = new float[maxBatch * 24];
-            _hid1Pre = new float[maxBatch * 24];
-            _hid1Delta = new float[maxBatch * 24];
-            _hid1UnitMax = new float[24];
-            _hid2Out = new float[maxBatch * 16];
-            _hid2Delta = new float[maxBatch * 16];
-            _hid2UnitMax = new float[16];
-            _hid2KlTerm = new float[16];
-            _codeOut = new float[maxBatch * 8];
-            _codeDelta = new float[maxBatch * 8];
-            _codeUnitMax = new float[8];
-            _outOut = new float[maxBatch * 32];
-            _outDelta = new float[maxBatch * 32];
+            _main = new Workspace(this, maxBatch, training: true);
+            _pool = global::Compiled.Kernels.WorkerPool.ForThreads(_threads);
             global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 768, 24), fanIn: 32, seed, layer: 0);
             global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), fanIn: 24, seed, layer: 1);
             global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), fanIn: 16, seed, layer: 2);
@@ -90,11 +72,56 @@ namespace Demo
         /// <summary>The gradient of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, laid out as <see cref="Parameters"/>.</summary>
         public global::System.ReadOnlySpan<float> Gradients => _gradients;
 
-        /// <summary>The learning rate of SGD, settable between steps (initially 0.1); the base rate when a <see cref="Schedule"/> is set.</summary>
-        public float LearningRate { get; set; } = 0.1f;
+        private float _learningRate = 0.1f;
 
-        /// <summary>An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>), applied to <see cref="LearningRate"/> by the number of updates taken.</summary>
-        public global::Compiled.LearningRateSchedule? Schedule { get; set; }
+        /// <summary>The learning rate of SGD, settable between steps; the base rate when a <see cref="Schedule"/> is set (initially 0.1; a finite number ≥ 0).</summary>
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = float.IsFinite(value) && value >= 0f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(LearningRate), value, "a finite number ≥ 0");
+        }
+
+        private global::Compiled.LearningRateSchedule? _schedule;
+
+        /// <summary>
+        /// An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>),
+        /// applied to <see cref="LearningRate"/> by the number of updates taken. A schedule whose rate for the next update is not a
+        /// finite number ≥ 0 is refused here; one that reaches such a rate later stops that step before it changes anything.
+        /// </summary>
+        public global::Compiled.LearningRateSchedule? Schedule
+        {
+            get => _schedule;
+            set
+            {
+                if (value is not null) global::Compiled.Kernels.ThrowHelper.CheckSchedule(value, _updates, _learningRate);
+                _schedule = value;
+            }
+        }
+
+        /// <summary>
+        /// Threads the matrix products are split across (default: the processor count, at most <see cref="global::Compiled.Kernels.WorkerPool.MaxThreads"/>;
+        /// 1 = the calling thread only). The workers are a process-wide pool shared by all models;
+        /// results do not depend on the thread count.
+        /// </summary>
+        public int Threads
+        {
+            get => _threads;
+            set
+            {
+                if ((uint)(value - 1) >= global::Compiled.Kernels.WorkerPool.MaxThreads) global::Compiled.Kernels.ThrowHelper.ThreadCount(value, global::Compiled.Kernels.WorkerPool.MaxThreads);
+                _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
+                _threads = value;
+            }
+        }
+
+        private float _sparsityEpsilon = 0.01f;
+
+        /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (initially 0.01; a finite number ≥ 0).</summary>
+        public float SparsityEpsilon
+        {
+            get => _sparsityEpsilon;
+            set => _sparsityEpsilon = float.IsFinite(value) && value >= 0f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(SparsityEpsilon), value, "a finite number ≥ 0");
+        }
 
         /// <summary>
         /// Forgets the optimizer's state and restarts the update count that the
@@ -113,26 +140,14 @@ namespace Demo
         /// <summary>The loss terms of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>.</summary>
         public LossBreakdown LastLoss { get; private set; }
 
-        /// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>).</summary>
-        public SparsityReport LastSparsity { get; private set; }
+        private SparsityReport _lastSparsity;
+        private int _sparsityVersion;
 
         /// <summary>
-        /// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The
-        /// workers are a process-wide pool shared by all models; results do not depend on the thread count.
+        /// Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>). When
+        /// several <see cref="Evaluate"/> calls run at once, the report of the last to finish, whole — never a mix of two.
         /// </summary>
-        public int Threads
-        {
-            get => _threads;
-            set
-            {
-                if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
-                _threads = value;
-                _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
-            }
-        }
-
-        /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (default 0.01).</summary>
-        public float SparsityEpsilon { get; set; } = 0.01f;
+        public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
 
         /// <summary>hid1.weight [24, 32], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid1Weight => new global::System.Span<float>(_parameters, 0, 768);
@@ -140,8 +155,15 @@ namespace Demo
         /// <summary>hid1.bias [24]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid1Bias => new global::System.Span<float>(_parameters, 768, 24);
 
-        /// <summary>hid1's activations [batch, 24] from the last forward pass.</summary>
-        public global::System.ReadOnlySpan<float> Hid1Activations => new global::System.Span<float>(_hid1Out, 0, _lastBatch * 24);
+        /// <summary>hid1's activations [batch, 24] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>
+        public global::System.ReadOnlySpan<float> Hid1Activations
+        {
+            get
+            {
+                Workspace ws = Latest();
+                return new global::System.Span<float>(ws.Hid1Out, 0, ws.LastBatch * 24);
+            }
+        }
 
         /// <summary>hid2.weight [16, 24], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid2Weight => new global::System.Span<float>(_parameters, 792, 384);
@@ -149,8 +171,15 @@ namespace Demo
         /// <summary>hid2.bias [16]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid2Bias => new global::System.Span<float>(_parameters, 1176, 16);
 
-        /// <summary>hid2's activations [batch, 16] from the last forward pass.</summary>
-        public global::System.ReadOnlySpan<float> Hid2Activations => new global::System.Span<float>(_hid2Out, 0, _lastBatch * 16);
+        /// <summary>hid2's activations [batch, 16] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>
+        public global::System.ReadOnlySpan<float> Hid2Activations
+        {
+            get
+            {
+                Workspace ws = Latest();
+                return new global::System.Span<float>(ws.Hid2Out, 0, ws.LastBatch * 16);
+            }
+        }
 
         /// <summary>code.weight [8, 16], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> CodeWeight => new global::System.Span<float>(_parameters, 1192, 128);
@@ -158,8 +187,15 @@ namespace Demo
         /// <summary>code.bias [8]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> CodeBias => new global::System.Span<float>(_parameters, 1320, 8);
 
-        /// <summary>code's activations [batch, 8] from the last forward pass.</summary>
-        public global::System.ReadOnlySpan<float> CodeActivations => new global::System.Span<float>(_codeOut, 0, _lastBatch * 8);
+        /// <summary>code's activations [batch, 8] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>
+        public global::System.ReadOnlySpan<float> CodeActivations
+        {
+            get
+            {
+                Workspace ws = Latest();
+                return new global::System.Span<float>(ws.CodeOut, 0, ws.LastBatch * 8);
+            }
+        }
 
         /// <summary>out.weight [32, 8], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> OutWeight => new global::System.Span<float>(_parameters, 1328, 256);
@@ -189,55 +225,132 @@ namespace Demo
             ["architecture"] = "32 → hid1: Dense 24 relu → hid2: Dense 16 sigmoid → code: Dense 8 tanh → out: Dense 32 linear; half squared error (1/B)·Σ ½‖y − t‖², SGD.",
         };
 
-        /// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>
-        public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+        /// <summary>
+        /// Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).
+        /// Reads the parameters as an inference call does: concurrent with inference, refused during training.
+        /// </summary>
+        public void Save(string path)
+        {
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Save));
+            try
+            {
+                global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+            }
+            finally
+            {
+                global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+            }
+        }
 
-        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format.</summary>
-        public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+        /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format; see <see cref="Save(string)"/>.</summary>
+        public void Save(global::System.IO.Stream stream)
+        {
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Save));
+            try
+            {
+                global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+            }
+            finally
+            {
+                global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+            }
+        }
 
         /// <summary>
         /// Reads parameters from a safetensors file (F32 or F64; names and shapes as <see cref="ParameterLayout"/>). Everything is
         /// checked before the model is touched: on any problem a <see cref="global::System.IO.InvalidDataException"/> says what and where,
         /// and the parameters are unchanged.
+        /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
         /// </summary>
-        public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+        public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null)
+        {
+            EnterTraining(nameof(Load));
+            try
+            {
+                global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+            }
+            finally
+            {
+                ExitTraining();
+            }
+        }
 
         /// <summary>Reads parameters from <paramref name="stream"/>; see <see cref="Load(string, global::Compiled.CheckpointLoadOptions?)"/>.</summary>
-        public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+        public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null)
+        {
+            EnterTraining(nameof(Load));
+            try
+            {
+                global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+            }
+            finally
+            {
+                ExitTraining();
+            }
+        }
 
-        /// <summary>Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.</summary>
+        /// <summary>
+        /// Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+        /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
             if (inputs.Length != batch * InputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(inputs), inputs.Length, batch, InputSize, nameof(InputSize));
             if (outputs.Length != batch * OutputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(outputs), outputs.Length, batch, OutputSize, nameof(OutputSize));
-            Forward(inputs, outputs, batch);
+            Workspace ws = EnterInference(nameof(Predict));
+            try
+            {
+                Forward(ws, inputs, outputs, batch);
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
         }
 
         /// <summary>
         /// Forward and backward pass: fills <see cref="Gradients"/> and <see cref="LastLoss"/> and returns the total loss
         /// (data term plus every regularizer term). Changes no parameter.
+        /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             CheckTraining(inputs, targets, batch);
-            LossBreakdown loss = Run(inputs, targets, batch, backward: true);
-            ParameterGradients(inputs, batch);
-            LastLoss = loss;
-            return loss.Total;
+            EnterTraining(nameof(ComputeGradients));
+            try
+            {
+                LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);
+                ParameterGradients(inputs, batch);
+                LastLoss = loss;
+                return loss.Total;
+            }
+            finally
+            {
+                ExitTraining();
+            }
         }
 
         /// <summary>
         /// The loss breakdown on a batch without touching gradients or parameters (e.g. the penalties on held-out data).
         /// Refreshes <see cref="LastSparsity"/>; <see cref="LastLoss"/> keeps the last training value.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>
         public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             CheckTraining(inputs, targets, batch);
-            return Run(inputs, targets, batch, backward: false);
+            Workspace ws = EnterInference(nameof(Evaluate));
+            try
+            {
+                return Run(ws, inputs, targets, batch, backward: false);
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -249,22 +362,111 @@ namespace Demo
             if (targets.Length != batch * OutputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(targets), targets.Length, batch, OutputSize, nameof(OutputSize));
         }
 
+        /// <summary>
+        /// Starts an inference call: refused while a training call runs; returns the calling thread's workspace (allocated on
+        /// its first call, unless a spare is there).
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        private void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
+        private Workspace EnterInference(string member)
         {
-            _lastBatch = batch;
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, member);
+            Workspace? ws = t_workspace;
+            if (ws is not null && ws.Owner == this)
+            {
+                t_workspace = null;
+                return ws;
+            }
+            global::Compiled.Kernels.Gemm.ReserveForward(_maxBatch, 32); // this thread's first call: its packing memory, once
+            return _spare.Rent() ?? new Workspace(this, _maxBatch, training: false);
+        }
+
+        /// <summary>Ends an inference call: the thread keeps its workspace for its next call (and returns one of another instance's).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ExitInference(Workspace ws)
+        {
+            Workspace? kept = t_workspace;
+            t_workspace = ws;
+            if (kept is not null && kept != ws) kept.Owner._spare.Return(kept);
+            global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+        }
+
+        /// <summary>The workspace of the last forward pass the calling thread saw: its own last inference call if that came after the last training pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private Workspace Latest() => t_workspace is { } ws && ws.Owner == this && ws.Stamp > _main.Stamp ? ws : _main;
+
+        /// <summary>Starts a training call: refused while any other call (training or inference) runs on this model.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void EnterTraining(string member) => global::Compiled.Kernels.Concurrency.EnterTraining(ref _readers, ref _training, member);
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void ExitTraining() => global::Compiled.Kernels.Concurrency.ExitTraining(ref _training);
+
+        /// <summary>
+        /// The buffers one forward pass and its loss write, [maxBatch, units] per layer unless noted. The model's own
+        /// (with the deltas of the backward pass) serves training; each thread's inference calls use one of the thread's own,
+        /// so concurrent calls never share a buffer.
+        /// </summary>
+        private sealed class Workspace
+        {
+            public readonly DeepModel Owner;
+            public int LastBatch;
+            public long Stamp; // when the last forward pass ran (Stopwatch ticks)
+            public readonly float[] Hid1Out; // hid1: a = relu(z)
+            public readonly float[] Hid1Pre; // hid1: z, kept for its pre-activation penalty
+            public readonly float[] Hid1Delta; // hid1: ∂loss/∂z (training only)
+            public readonly float[] Hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
+            public readonly float[] Hid2Out; // hid2: a = sigmoid(z), z computed in place
+            public readonly float[] Hid2Delta; // hid2: ∂loss/∂z (training only)
+            public readonly float[] Hid2UnitMax; // hid2: per-unit max |a| in the batch [units]
+            public readonly float[] Hid2KlTerm; // hid2: KL gradient term per unit [units]
+            public readonly float[] CodeOut; // code: a = tanh(z), z computed in place
+            public readonly float[] CodeDelta; // code: ∂loss/∂z (training only)
+            public readonly float[] CodeUnitMax; // code: per-unit max |a| in the batch [units]
+            public readonly float[] OutOut; // out: a = linear(z), z computed in place
+            public readonly float[] OutDelta; // out: ∂loss/∂z
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+            public Workspace(DeepModel owner, int maxBatch, bool training)
+            {
+                Owner = owner;
+                Hid1Out = new float[maxBatch * 24];
+                Hid1Pre = new float[maxBatch * 24];
+                Hid1Delta = training ? new float[maxBatch * 24] : global::System.Array.Empty<float>();
+                Hid1UnitMax = new float[24];
+                Hid2Out = new float[maxBatch * 16];
+                Hid2Delta = training ? new float[maxBatch * 16] : global::System.Array.Empty<float>();
+                Hid2UnitMax = new float[16];
+                Hid2KlTerm = new float[16];
+                CodeOut = new float[maxBatch * 8];
+                CodeDelta = training ? new float[maxBatch * 8] : global::System.Array.Empty<float>();
+                CodeUnitMax = new float[8];
+                OutOut = new float[maxBatch * 32];
+                OutDelta = new float[maxBatch * 32];
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private void Forward(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
+        {
+            ws.LastBatch = batch;
+            ws.Stamp = global::System.Diagnostics.Stopwatch.GetTimestamp();
             // hid1: Dense 32 → 24, relu; hid1.activity_l1(pre) (λ = 0.01), hid1.kernel_l1 (λ = 0.001), weight_decay (λ = 0.0001), hidden_l1 (λ = 0.02)
-            global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 24);
-            global::System.Span<float> hid1Z = new global::System.Span<float>(_hid1Pre, 0, batch * 24);
+            global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 24);
+            global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 24);
             global::Compiled.Kernels.Gemm.XWt(batch, 24, 32, inputs, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 768, 24), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
             // hid2: Dense 24 → 16, sigmoid; hid2.kl_sparsity (β = 2, ρ = 0.1), hid2.bias_l2 (λ = 0.01), weight_decay (λ = 0.0001), hidden_l1 (λ = 0.02)
-            global::System.Span<float> hid2A = new global::System.Span<float>(_hid2Out, 0, batch * 16);
+            global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
             global::Compiled.Kernels.Gemm.XWt(batch, 16, 24, hid1A, new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A, _pool);
             global::Compiled.Kernels.Sigmoid.Forward(hid2A, hid2A);
             // code: Dense 16 → 8, tanh; code.activity_l2 (λ = 0.005), weight_decay (λ = 0.0001), weight_l2 (λ = 0.001)
-            global::System.Span<float> codeA = new global::System.Span<float>(_codeOut, 0, batch * 8);
+            global::System.Span<float> codeA = new global::System.Span<float>(ws.CodeOut, 0, batch * 8);
             global::Compiled.Kernels.Gemm.XWt(batch, 8, 16, hid2A, new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), codeA, _pool);
             global::Compiled.Kernels.Tanh.Forward(codeA, codeA);
             // out: Dense 8 → 32, linear; weight_decay (λ = 0.0001)
@@ -273,26 +475,26 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
+        private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
         {
-            global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 24);
-            global::System.Span<float> hid1Z = new global::System.Span<float>(_hid1Pre, 0, batch * 24);
-            global::System.Span<float> hid2A = new global::System.Span<float>(_hid2Out, 0, batch * 16);
-            global::System.Span<float> codeA = new global::System.Span<float>(_codeOut, 0, batch * 8);
-            global::System.Span<float> outA = new global::System.Span<float>(_outOut, 0, batch * 32);
-            Forward(inputs, outA, batch);
+            global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 24);
+            global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 24);
+            global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
+            global::System.Span<float> codeA = new global::System.Span<float>(ws.CodeOut, 0, batch * 8);
+            global::System.Span<float> outA = new global::System.Span<float>(ws.OutOut, 0, batch * 32);
+            Forward(ws, inputs, outA, batch);
             RegularizationCoefficients r = Regularization;
             float invB = 1f / batch;
 
             // Regularizer terms: one pass over each penalized tensor.
-            global::Compiled.Kernels.TensorSums hid1OutSums = global::Compiled.Kernels.Statistics.Activity(hid1A, 24, SparsityEpsilon, _hid1UnitMax);
+            global::Compiled.Kernels.TensorSums hid1OutSums = global::Compiled.Kernels.Statistics.Activity(hid1A, 24, SparsityEpsilon, ws.Hid1UnitMax);
             global::Compiled.Kernels.TensorSums hid1PreSums = global::Compiled.Kernels.Statistics.Activity(hid1Z, 24, 0f, default);
             global::Compiled.Kernels.TensorSums hid1WeightSums = global::Compiled.Kernels.Statistics.Weights(new global::System.Span<float>(_parameters, 0, 768));
-            global::Compiled.Kernels.TensorSums hid2OutSums = global::Compiled.Kernels.Statistics.Activity(hid2A, 16, SparsityEpsilon, _hid2UnitMax);
+            global::Compiled.Kernels.TensorSums hid2OutSums = global::Compiled.Kernels.Statistics.Activity(hid2A, 16, SparsityEpsilon, ws.Hid2UnitMax);
             global::Compiled.Kernels.TensorSums hid2WeightSums = global::Compiled.Kernels.Statistics.Weights(new global::System.Span<float>(_parameters, 792, 384));
             global::Compiled.Kernels.TensorSums hid2BiasSums = global::Compiled.Kernels.Statistics.Weights(new global::System.Span<float>(_parameters, 1176, 16));
-            global::Compiled.Kernels.KlSums hid2Kl = global::Compiled.Kernels.KlDivergence.Compute(hid2A, batch, 16, r.Hid2KlTarget, r.Hid2KlSparsity, tanhRescaled: false, _hid2KlTerm);
-            global::Compiled.Kernels.TensorSums codeOutSums = global::Compiled.Kernels.Statistics.Activity(codeA, 8, SparsityEpsilon, _codeUnitMax);
+            global::Compiled.Kernels.KlSums hid2Kl = global::Compiled.Kernels.KlDivergence.Compute(hid2A, batch, 16, r.Hid2KlTarget, r.Hid2KlSparsity, tanhRescaled: false, ws.Hid2KlTerm);
+            global::Compiled.Kernels.TensorSums codeOutSums = global::Compiled.Kernels.Statistics.Activity(codeA, 8, SparsityEpsilon, ws.CodeUnitMax);
             global::Compiled.Kernels.TensorSums codeWeightSums = global::Compiled.Kernels.Statistics.Weights(new global::System.Span<float>(_parameters, 1192, 128));
             global::Compiled.Kernels.TensorSums outWeightSums = global::Compiled.Kernels.Statistics.Weights(new global::System.Span<float>(_parameters, 1328, 256));
             double termHid1ActivityL1Pre = r.Hid1ActivityL1Pre * 0.041666666666666664d * hid1PreSums.SumAbs / batch; // hid1.activity_l1(pre): λ·Σ|z|/(B·24) on hid1 pre-activation
@@ -305,24 +507,24 @@ namespace Demo
             double termWeightL2 = r.WeightL2 * 0.0078125d * codeWeightSums.SumSquares; // weight_l2: λ·(1/1)·Σ mean(W²) over code.w
 
             // Data loss ((1/B)·Σ ½‖y − t‖²) fused with the output layer's backward step:
-            global::System.Span<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 32);
+            global::System.Span<float> outD = new global::System.Span<float>(ws.OutDelta, 0, batch * 32);
             // outD = (∂data/∂y + activity terms) ⊙ 1
             double sum = global::Compiled.Kernels.Linear.SquaredErrorBackward(outA, targets, outD, invB, 0f, 0f);
             double data = sum * 0.5 / batch;
             LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1Pre, termHid1KernelL1, termHid2KlSparsity, termHid2BiasL2, termCodeActivityL2, termWeightDecay, termHiddenL1, termWeightL2);
-            LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(24, (float)(hid1OutSums.SumAbs / (batch * 24.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 24.0)), (float)(hid1OutSums.Zeros / (batch * 24.0)), hid1OutSums.DeadUnits), new global::Compiled.WeightSparsity(768, hid1WeightSums.Zeros), new global::Compiled.ActivitySparsity(16, (float)(hid2OutSums.SumAbs / (batch * 16.0)), (float)(hid2OutSums.BelowEpsilon / (batch * 16.0)), (float)(hid2OutSums.Zeros / (batch * 16.0)), hid2OutSums.DeadUnits), new global::Compiled.KlSparsity(r.Hid2KlTarget, hid2Kl.MeanRhoHat, hid2Kl.MinRhoHat, hid2Kl.MaxRhoHat), new global::Compiled.WeightSparsity(384, hid2WeightSums.Zeros), new global::Compiled.ActivitySparsity(8, (float)(codeOutSums.SumAbs / (batch * 8.0)), (float)(codeOutSums.BelowEpsilon / (batch * 8.0)), (float)(codeOutSums.Zeros / (batch * 8.0)), codeOutSums.DeadUnits), new global::Compiled.WeightSparsity(128, codeWeightSums.Zeros), new global::Compiled.WeightSparsity(256, outWeightSums.Zeros));
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(24, (float)(hid1OutSums.SumAbs / (batch * 24.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 24.0)), (float)(hid1OutSums.Zeros / (batch * 24.0)), hid1OutSums.DeadUnits), new global::Compiled.WeightSparsity(768, hid1WeightSums.Zeros), new global::Compiled.ActivitySparsity(16, (float)(hid2OutSums.SumAbs / (batch * 16.0)), (float)(hid2OutSums.BelowEpsilon / (batch * 16.0)), (float)(hid2OutSums.Zeros / (batch * 16.0)), hid2OutSums.DeadUnits), new global::Compiled.KlSparsity(r.Hid2KlTarget, hid2Kl.MeanRhoHat, hid2Kl.MinRhoHat, hid2Kl.MaxRhoHat), new global::Compiled.WeightSparsity(384, hid2WeightSums.Zeros), new global::Compiled.ActivitySparsity(8, (float)(codeOutSums.SumAbs / (batch * 8.0)), (float)(codeOutSums.BelowEpsilon / (batch * 8.0)), (float)(codeOutSums.Zeros / (batch * 8.0)), codeOutSums.DeadUnits), new global::Compiled.WeightSparsity(128, codeWeightSums.Zeros), new global::Compiled.WeightSparsity(256, outWeightSums.Zeros)));
             if (!backward) return loss;
 
             // code: δ = (δ_out·W_out + 2·l2·a) ⊙ (1 − a²)   — penalties fused with the derivative
-            global::System.Span<float> codeD = new global::System.Span<float>(_codeDelta, 0, batch * 8);
+            global::System.Span<float> codeD = new global::System.Span<float>(ws.CodeDelta, 0, batch * 8);
             global::Compiled.Kernels.Gemm.XW(batch, 32, 8, outD, new global::System.Span<float>(_parameters, 1328, 256), codeD, _pool);
             global::Compiled.Kernels.Tanh.Backward(codeA, codeD, 0f, r.CodeActivityL2);
             // hid2: δ = (δ_code·W_code + l1·sign(a) + KL_j) ⊙ a(1 − a)   — penalties fused with the derivative
-            global::System.Span<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
+            global::System.Span<float> hid2D = new global::System.Span<float>(ws.Hid2Delta, 0, batch * 16);
             global::Compiled.Kernels.Gemm.XW(batch, 8, 16, codeD, new global::System.Span<float>(_parameters, 1192, 128), hid2D, _pool);
-            global::Compiled.Kernels.Sigmoid.Backward(hid2A, hid2D, 16, r.HiddenL1 * (0.03125f * invB), 0f, _hid2KlTerm);
+            global::Compiled.Kernels.Sigmoid.Backward(hid2A, hid2D, 16, r.HiddenL1 * (0.03125f * invB), 0f, ws.Hid2KlTerm);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ [a > 0]   — penalties fused with the derivative
-            global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 24);
+            global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 24);
             global::Compiled.Kernels.Gemm.XW(batch, 16, 24, hid2D, new global::System.Span<float>(_parameters, 792, 384), hid1D, _pool);
             global::Compiled.Kernels.Relu.Backward(hid1A, hid1D, r.HiddenL1 * (0.020833334f * invB), 0f);
             // hid1: pre-activation penalties, δ += l1·sign(z) + 2·l2·z
@@ -337,19 +539,19 @@ namespace Demo
         {
             RegularizationCoefficients r = Regularization;
             // out: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 32);
-            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, new global::System.Span<float>(_codeOut, 0, batch * 8), new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f, _pool);
+            global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 32);
+            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, new global::System.Span<float>(_main.CodeOut, 0, batch * 8), new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, outD, new global::System.Span<float>(_gradients, 1584, 32), default, 0f, 0f);
             // code: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::System.ReadOnlySpan<float> codeD = new global::System.Span<float>(_codeDelta, 0, batch * 8);
-            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, new global::System.Span<float>(_hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, _pool);
+            global::System.ReadOnlySpan<float> codeD = new global::System.Span<float>(_main.CodeDelta, 0, batch * 8);
+            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, new global::System.Span<float>(_main.Hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, codeD, new global::System.Span<float>(_gradients, 1320, 8), default, 0f, 0f);
             // hid2: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ + bias penalties
-            global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_hid2Delta, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, new global::System.Span<float>(_hid1Out, 0, batch * 24), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
+            global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16);
+            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, new global::System.Span<float>(_main.Hid1Out, 0, batch * 24), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 1176, 16), new global::System.Span<float>(_parameters, 1176, 16), 0f, r.Hid2BiasL2);
             // hid1: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
-            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 24);
+            global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 24);
             global::Compiled.Kernels.Gemm.DtX(batch, 24, 32, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_parameters, 0, 768), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 24, hid1D, new global::System.Span<float>(_gradients, 768, 24), default, 0f, 0f);
         }
@@ -357,20 +559,40 @@ namespace Demo
         /// <summary>
         /// <see cref="ComputeGradients"/>, then one SGD update (p ← p − lr·g; proximal L1 weights are then soft-thresholded by lr·λ).
         /// Returns the total loss before the update.
+        /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
-            float total = ComputeGradients(inputs, targets, batch);
+            CheckTraining(inputs, targets, batch);
+            EnterTraining(nameof(TrainStep));
+            try
+            {
+                return TrainStepCore(inputs, targets, batch);
+            }
+            finally
+            {
+                ExitTraining();
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
+        {
+            LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);
+            ParameterGradients(inputs, batch);
+            LastLoss = loss;
             if (DivergenceGuard) GuardDivergence(inputs, batch);
+            float lr = _schedule is { } schedule ? schedule.At(_updates, _learningRate) : _learningRate;
+            if (!(lr >= 0f && float.IsFinite(lr))) global::Compiled.Kernels.ThrowHelper.ScheduledRate(_updates, lr);
             _step++;
-            float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;
             _updates++;
             RegularizationCoefficients r = Regularization;
             // hid1.weight: proximal L1 — w ← sign(v)·max(|v| − lr·λ, 0), v = w − lr·g
             global::Compiled.Kernels.Sgd.StepSoftThreshold(new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_gradients, 0, 768), lr, lr * (r.Hid1KernelL1));
             global::Compiled.Kernels.Sgd.Step(new global::System.Span<float>(_parameters, 768, 848), new global::System.Span<float>(_gradients, 768, 848), lr);
-            return total;
+            return loss.Total;
         }
 
         /// <summary>
@@ -413,10 +635,10 @@ namespace Demo
         private bool GradientsBounded(global::System.ReadOnlySpan<float> inputs, int batch)
         {
             bool bounded = true;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Delta, 0, batch * 24)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Delta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Out, 0, batch * 24))) < 1e36;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_codeDelta, 0, batch * 8)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid2Out, 0, batch * 16))) < 1e36;
-            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_outDelta, 0, batch * 32)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_codeOut, 0, batch * 8))) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid1Delta, 0, batch * 24)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid1Out, 0, batch * 24))) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.CodeDelta, 0, batch * 8)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid2Out, 0, batch * 16))) < 1e36;
+            bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.OutDelta, 0, batch * 32)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.CodeOut, 0, batch * 8))) < 1e36;
             return bounded;
         }
 
@@ -443,6 +665,8 @@ namespace Demo
         /// <paramref name="seed"/> (the same on every machine), one <see cref="TrainStep"/> per batch. After each epoch
         /// <paramref name="onEpoch"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the
         /// shuffle of epoch <paramref name="firstEpoch"/> + e, so a run can be resumed. Allocates the batch buffers once per call.
+        /// Each epoch is a training call (refused while another call is in progress on this model); <paramref name="onEpoch"/> runs
+        /// between them, so it may evaluate the model.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The data's row sizes do not match the model, or a count is out of range.</exception>
         public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)
@@ -461,13 +685,21 @@ namespace Demo
                 sums.Clear();
                 int samples = 0, steps = 0;
                 long start = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+                EnterTraining(nameof(Fit));
+                try
                 {
-                    TrainStep(batch.Inputs, batch.Targets, batch.Count);
-                    LossBreakdown loss = LastLoss;
-                    for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
-                    samples += batch.Count;
-                    steps++;
+                    foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+                    {
+                        TrainStepCore(batch.Inputs, batch.Targets, batch.Count);
+                        LossBreakdown loss = LastLoss;
+                        for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
+                        samples += batch.Count;
+                        steps++;
+                    }
+                }
+                finally
+                {
+                    ExitTraining();
                 }
                 double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
                 onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples, sums[2] / samples, sums[3] / samples, sums[4] / samples, sums[5] / samples, sums[6] / samples, sums[7] / samples, sums[8] / samples)));

@@ -37,7 +37,7 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
         string wl1 = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L1), wl2 = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L2);
         bool wPen = wl1 != none || wl2 != none;
         w.Line($"// {L.Name}: ∂/∂W = δᵀ·input{(wPen ? " + weight penalties" : "")}, ∂/∂b = Σ_batch δ{(HasBiasPenalty ? " + bias penalties" : "")}{(sgd ? "; p ← p − lr·g" : "")}");
-        w.Line($"{Names.ReadOnlySpan(M)} {Names.D(L)} = {Names.Rows(M, Names.DeltaField(L), L.Units)};");
+        w.Line($"{Names.ReadOnlySpan(M)} {Names.D(L)} = {Names.Rows(M, Names.Delta(Names.Main, L), L.Units)};");
         if (sgd)
             w.Line($"{Names.Kernels}.Gemm.DtXSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.Weight(M, L)}, {Names.WeightGrad(M, L)}, {wl1}, {wl2}, lr, _pool);");
         else

@@ -9,7 +9,7 @@ namespace Compiled.Generator.Emit.Layers;
 /// </summary>
 /// <remarks>
 /// The protocol, in the order the generated class reads:
-/// fields (its buffers) → allocations and initialization (constructor) → views (public spans) → forward step →
+/// workspace fields and allocations (its buffers) → initialization (constructor) → views (public spans) → forward step →
 /// backward step (the gradient of the loss with respect to its input, written into the layer below) → parameter
 /// gradients. Kinds that own no parameters or buffers keep the empty defaults.
 /// </remarks>
@@ -35,14 +35,14 @@ internal abstract class LayerEmitter
 
     public abstract long OwnParameters { get; }
 
-    /// <summary>The expression of the rows the layer after this one reads: [batch, Units].</summary>
+    /// <summary>The expression of the rows the layer after this one read in the last training pass: [batch, Units].</summary>
     public abstract string OutputRows { get; }
 
-    /// <summary>Private buffers, one line each, with what they hold.</summary>
-    public virtual void Fields(IndentedWriter w) { }
+    /// <summary>Its buffers, as fields of the generated <c>Workspace</c> class, one line each with what they hold.</summary>
+    public virtual void WorkspaceFields(IndentedWriter w) { }
 
-    /// <summary>Constructor: allocates the buffers for <c>maxBatch</c> rows.</summary>
-    public virtual void Allocations(IndentedWriter w) { }
+    /// <summary>The Workspace constructor: allocates them for <c>maxBatch</c> rows (those only training needs when <c>training</c>).</summary>
+    public virtual void WorkspaceAllocations(IndentedWriter w) { }
 
     /// <summary>Constructor, after every allocation: the initial parameters.</summary>
     public virtual void Initialization(IndentedWriter w) { }

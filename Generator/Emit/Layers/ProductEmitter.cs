@@ -41,13 +41,13 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
 
     // ---- Members ------------------------------------------------------------------------------------------------
 
-    public override void Fields(IndentedWriter w)
+    public override void WorkspaceFields(IndentedWriter w)
     {
-        w.Line($"private readonly {T}[] {Names.OutField(L)}; // {L.Name}: a = {Describe.Activation(L.Activation)}(z){(L.KeepPreActivation ? "" : ", z computed in place")}");
-        if (L.KeepPreActivation) w.Line($"private readonly {T}[] {Names.PreField(L)}; // {L.Name}: z, kept for {PreReason()}");
-        w.Line($"private readonly {T}[] {Names.DeltaField(L)}; // {L.Name}: ∂loss/∂z");
-        if (L.ActivityTelemetry) w.Line($"private readonly {T}[] {Names.UnitMaxField(L)}; // {L.Name}: per-unit max |a| in the batch [units]");
-        if (Coefficients.Kl(M, L.Index) is not null) w.Line($"private readonly {T}[] {Names.KlField(L)}; // {L.Name}: KL gradient term per unit [units]");
+        w.Line($"public readonly {T}[] {Names.OutField(L.Pascal)}; // {L.Name}: a = {Describe.Activation(L.Activation)}(z){(L.KeepPreActivation ? "" : ", z computed in place")}");
+        if (L.KeepPreActivation) w.Line($"public readonly {T}[] {Names.PreField(L.Pascal)}; // {L.Name}: z, kept for {PreReason()}");
+        w.Line($"public readonly {T}[] {Names.DeltaField(L.Pascal)}; // {L.Name}: ∂loss/∂z{(IsOutput ? "" : " (training only)")}");
+        if (L.ActivityTelemetry) w.Line($"public readonly {T}[] {Names.UnitMaxField(L.Pascal)}; // {L.Name}: per-unit max |a| in the batch [units]");
+        if (Coefficients.Kl(M, L.Index) is not null) w.Line($"public readonly {T}[] {Names.KlField(L.Pascal)}; // {L.Name}: KL gradient term per unit [units]");
     }
 
     /// <summary>Why the layer keeps its pre-activation z in a buffer of its own.</summary>
@@ -58,14 +58,15 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         return "its pre-activation penalty";
     }
 
-    public override void Allocations(IndentedWriter w)
+    public override void WorkspaceAllocations(IndentedWriter w)
     {
-        string rows = $"new {T}[maxBatch * {L.Units}];";
-        w.Line(Names.OutField(L) + " = " + rows);
-        if (L.KeepPreActivation) w.Line(Names.PreField(L) + " = " + rows);
-        w.Line(Names.DeltaField(L) + " = " + rows);
-        if (L.ActivityTelemetry) w.Line($"{Names.UnitMaxField(L)} = new {T}[{L.Units}];");
-        if (Coefficients.Kl(M, L.Index) is not null) w.Line($"{Names.KlField(L)} = new {T}[{L.Units}];");
+        string rows = $"new {T}[maxBatch * {L.Units}]";
+        w.Line($"{Names.OutField(L.Pascal)} = {rows};");
+        if (L.KeepPreActivation) w.Line($"{Names.PreField(L.Pascal)} = {rows};");
+        // The output layer's delta is written by the fused loss kernel, which Evaluate runs too.
+        w.Line(IsOutput ? $"{Names.DeltaField(L.Pascal)} = {rows};" : $"{Names.DeltaField(L.Pascal)} = training ? {rows} : global::System.Array.Empty<{T}>();");
+        if (L.ActivityTelemetry) w.Line($"{Names.UnitMaxField(L.Pascal)} = new {T}[{L.Units}];");
+        if (Coefficients.Kl(M, L.Index) is not null) w.Line($"{Names.KlField(L.Pascal)} = new {T}[{L.Units}];");
     }
 
     /// <summary>The bias view, and the activations of a hidden layer.</summary>
@@ -77,8 +78,15 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             "");
         if (!IsOutput)
             w.Lines(
-                $"/// <summary>{L.Name}'s activations [batch, {L.Units}] from the last forward pass.</summary>",
-                $"public {Names.ReadOnlySpan(M)} {L.Pascal}Activations => {Names.View(M, Names.OutField(L), "0", "_lastBatch * " + U)};",
+                $"/// <summary>{L.Name}'s activations [batch, {L.Units}] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>",
+                $"public {Names.ReadOnlySpan(M)} {L.Pascal}Activations",
+                "{",
+                "    get",
+                "    {",
+                "        Workspace ws = Latest();",
+                $"        return {Names.View(M, Names.Out(Names.Ws, L), "0", "ws.LastBatch * " + U)};",
+                "    }",
+                "}",
                 "");
     }
 
@@ -88,12 +96,12 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
     {
         w.Line(Comment());
         string a = IsOutput ? "output" : Names.A(L);
-        if (!IsOutput) w.Line($"{Names.Span(M)} {a} = {Names.Rows(M, Names.OutField(L), L.Units)};");
+        if (!IsOutput) w.Line($"{Names.Span(M)} {a} = {Names.Rows(M, Names.Out(Names.Ws, L), L.Units)};");
         string z = a;
         if (L.KeepPreActivation)
         {
             z = Names.Z(L);
-            w.Line($"{Names.Span(M)} {z} = {Names.Rows(M, Names.PreField(L), L.Units)};");
+            w.Line($"{Names.Span(M)} {z} = {Names.Rows(M, Names.Pre(Names.Ws, L), L.Units)};");
         }
         Product(w, input, z);
         if (L.Activation != ActivationKind.Linear || z != a) w.Line($"{Names.Kernel(L.Activation)}.Forward({z}, {a}{ActivationArgument()});");
@@ -107,13 +115,12 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
     private string ActivationArgument()
         => Names.HasAlpha(L.Activation) ? ", " + Names.Real(M, L.Alpha) : L.Activation == ActivationKind.Softmax ? ", " + U : "";
 
-    /// <summary>The layer's output rows as written by the last forward pass.</summary>
-    public override string OutputRows => Names.Rows(M, Names.OutField(L), L.Units);
+    public override string OutputRows => Names.Rows(M, Names.Out(Names.Main, L), L.Units);
 
     public override void RunLocals(IndentedWriter w)
     {
-        w.Line($"{Names.Span(M)} {Names.A(L)} = {Names.Rows(M, Names.OutField(L), L.Units)};");
-        if (L.KeepPreActivation) w.Line($"{Names.Span(M)} {Names.Z(L)} = {Names.Rows(M, Names.PreField(L), L.Units)};");
+        w.Line($"{Names.Span(M)} {Names.A(L)} = {Names.Rows(M, Names.Out(Names.Ws, L), L.Units)};");
+        if (L.KeepPreActivation) w.Line($"{Names.Span(M)} {Names.Z(L)} = {Names.Rows(M, Names.Pre(Names.Ws, L), L.Units)};");
     }
 
     // ---- Backward -----------------------------------------------------------------------------------------------
@@ -129,7 +136,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         TermSpec? kl = Coefficients.Kl(M, L.Index);
         string extra = (l1 != none ? " + l1·sign(a)" : "") + (l2 != none ? " + 2·l2·a" : "") + (kl is not null ? " + KL_j" : "");
         w.Line($"// {L.Name}: δ = ({fromAbove}{extra}) ⊙ {Describe.Derivative(L.Activation)}{(extra.Length > 0 ? "   — penalties fused with the derivative" : "")}");
-        w.Line($"{Names.Span(M)} {Names.D(L)} = {Names.Rows(M, Names.DeltaField(L), L.Units)};");
+        w.Line($"{Names.Span(M)} {Names.D(L)} = {Names.Rows(M, Names.Delta(Names.Ws, L), L.Units)};");
     }
 
     /// <summary>
@@ -142,7 +149,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         string l1 = Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L2);
         string k = Names.Kernel(L.Activation);
         if (Coefficients.Kl(M, L.Index) is not null)
-            w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {U}, {l1}, {l2}, {Names.KlField(L)});");
+            w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {U}, {l1}, {l2}, {Names.KlTerm(Names.Ws, L)});");
         else if (L.Activation != ActivationKind.Linear || l1 != none || l2 != none)
         {
             if (Building.LayoutPlanner.DerivativeNeedsZ(L.Activation)) w.Line($"{k}.Backward({Names.Z(L)}, {Names.A(L)}, {Names.D(L)}, {l1}, {l2});");
@@ -159,7 +166,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
     public void OutputDeltaTail(IndentedWriter w)
     {
         if (Coefficients.Kl(M, L.Index) is not null)
-            w.Line($"{Names.Kernel(L.Activation)}.Backward({Names.A(L)}, {Names.D(L)}, {U}, {Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L1)}, {Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L2)}, {Names.KlField(L)});");
+            w.Line($"{Names.Kernel(L.Activation)}.Backward({Names.A(L)}, {Names.D(L)}, {U}, {Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L1)}, {Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L2)}, {Names.KlTerm(Names.Ws, L)});");
         PreActivationPenalties(w);
     }
 

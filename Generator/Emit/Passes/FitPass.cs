@@ -19,7 +19,9 @@ internal static class FitPass
             "/// rows (at most <see cref=\"MaxBatch\"/>; the last batch of an epoch may be shorter), in an order shuffled per epoch from",
             "/// <paramref name=\"seed\"/> (the same on every machine), one <see cref=\"TrainStep\"/> per batch. After each epoch",
             "/// <paramref name=\"onEpoch\"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the",
-            "/// shuffle of epoch <paramref name=\"firstEpoch\"/> + e, so a run can be resumed. Allocates the batch buffers once per call.");
+            "/// shuffle of epoch <paramref name=\"firstEpoch\"/> + e, so a run can be resumed. Allocates the batch buffers once per call.",
+            "/// Each epoch is a training call (refused while another call is in progress on this model); <paramref name=\"onEpoch\"/> runs",
+            "/// between them, so it may evaluate the model.");
         if (m.IsDouble)
             w.Line("/// The dataset's rows are float: each batch is widened, exactly, into double buffers allocated once per call.");
         w.Lines(
@@ -49,6 +51,9 @@ internal static class FitPass
                 w.Line("sums.Clear();");
                 w.Line("int samples = 0, steps = 0;");
                 w.Line("long start = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+                // One training call per epoch: onEpoch runs outside it, so it may call Evaluate or Predict.
+                w.Line("EnterTraining(nameof(Fit));");
+                using (w.Block("try"))
                 using (w.Block("foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))"))
                 {
                     string inputs = "batch.Inputs";
@@ -64,12 +69,13 @@ internal static class FitPass
                             targets = "t";
                         }
                     }
-                    w.Line("TrainStep(" + inputs + ", " + targets + ", batch.Count);");
+                    w.Line("TrainStepCore(" + inputs + ", " + targets + ", batch.Count);");
                     w.Line("LossBreakdown loss = LastLoss;");
                     w.Line("for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;");
                     w.Line("samples += batch.Count;");
                     w.Line("steps++;");
                 }
+                using (w.Block("finally")) w.Line("ExitTraining();");
                 w.Line("double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;");
                 w.Line("onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown("
                        + string.Join(", ", Enumerable.Range(0, m.Terms.Count + 1).Select(i => "sums[" + Literal.Int(i) + "] / samples")) + ")));");

@@ -10,9 +10,10 @@ internal static class ForwardPass
     {
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block($"private void Forward({Names.ReadOnlySpan(m)} inputs, {Names.Span(m)} output, int batch)"))
+        using (w.Block($"private void Forward(Workspace ws, {Names.ReadOnlySpan(m)} inputs, {Names.Span(m)} output, int batch)"))
         {
-            w.Line("_lastBatch = batch;");
+            w.Line("ws.LastBatch = batch;");
+            w.Line("ws.Stamp = global::System.Diagnostics.Stopwatch.GetTimestamp();");
             string input = "inputs";
             foreach (LayerSpec l in m.Layers) input = LayerEmitter.For(m, l).Forward(w, input);
         }

@@ -17,10 +17,10 @@ internal static class RunPass
         ProductLayerSpec o = m.Output;
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
-        using (w.Block($"private LossBreakdown Run({Names.ReadOnlySpan(m)} inputs, {TargetsParameter(m)}, int batch, bool backward)"))
+        using (w.Block($"private LossBreakdown Run(Workspace ws, {Names.ReadOnlySpan(m)} inputs, {TargetsParameter(m)}, int batch, bool backward)"))
         {
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).RunLocals(w);
-            w.Line($"Forward(inputs, {Names.A(o)}, batch);");
+            w.Line($"Forward(ws, inputs, {Names.A(o)}, batch);");
             w.Line("RegularizationCoefficients r = Regularization;");
             w.Line($"{Names.T(m)} invB = {Names.Real(m, 1)} / batch;");
             w.Line();
@@ -48,7 +48,7 @@ internal static class RunPass
         {
             string u = Literal.Int(l.Units);
             if (l.ActivityTelemetry)
-                w.Line($"global::Compiled.Kernels.TensorSums {Names.OutSums(l)} = {Names.Kernels}.Statistics.Activity({Names.A(l)}, {u}, SparsityEpsilon, {Names.UnitMaxField(l)});");
+                w.Line($"global::Compiled.Kernels.TensorSums {Names.OutSums(l)} = {Names.Kernels}.Statistics.Activity({Names.A(l)}, {u}, SparsityEpsilon, {Names.UnitMax(Names.Ws, l)});");
             if (Coefficients.Reads(m, l.Index, TensorKind.PreActivation))
                 w.Line($"global::Compiled.Kernels.TensorSums {Names.PreSums(l)} = {Names.Kernels}.Statistics.Activity({Names.Z(l)}, {u}, {Names.Real(m, 0)}, default);");
             if (l.WeightTelemetry && l is DenseSpec d)
@@ -56,7 +56,7 @@ internal static class RunPass
             if (Coefficients.Reads(m, l.Index, TensorKind.Bias))
                 w.Line($"global::Compiled.Kernels.TensorSums {Names.BiasSums(l)} = {Names.Kernels}.Statistics.Weights({Names.Bias(m, l)});");
             if (Coefficients.Kl(m, l.Index) is { } kl)
-                w.Line($"global::Compiled.Kernels.KlSums {Names.KlSums(l)} = {Names.Kernels}.KlDivergence.Compute({Names.A(l)}, batch, {u}, r.{Names.KlTarget(kl)}, r.{kl.Property}, tanhRescaled: {(kl.KlTanh ? "true" : "false")}, {Names.KlField(l)});");
+                w.Line($"global::Compiled.Kernels.KlSums {Names.KlSums(l)} = {Names.Kernels}.KlDivergence.Compute({Names.A(l)}, batch, {u}, r.{Names.KlTarget(kl)}, r.{kl.Property}, tanhRescaled: {(kl.KlTanh ? "true" : "false")}, {Names.KlTerm(Names.Ws, l)});");
         }
         foreach (TermSpec t in m.Terms)
             w.Line($"double {Local(t)} = {Value(m, t)}; // {t.Name}: {t.Formula}");
@@ -103,7 +103,7 @@ internal static class RunPass
             _ => (Names.Real(m, 2) + " / (batch * " + u + ")", "sum / (batch * " + u + ".0)", "mean of (y − t)² over batch × " + u),
         };
         w.Line($"// Data loss ({formula}) fused with the output layer's backward step:");
-        w.Line($"{Names.Span(m)} {Names.D(o)} = {Names.Rows(m, Names.DeltaField(o), o.Units)};");
+        w.Line($"{Names.Span(m)} {Names.D(o)} = {Names.Rows(m, Names.Delta(Names.Ws, o), o.Units)};");
         string l1 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(m, o.Index, TensorKind.Output, NormKind.L2);
         if (klOnOutput)
         {
@@ -159,7 +159,7 @@ internal static class RunPass
             if (l.WeightTelemetry)
                 args.Add($"new global::Compiled.WeightSparsity({Literal.Int(l.Units * l.Inputs)}, {Names.WeightSums(l)}.Zeros)");
         }
-        if (args.Count > 0) w.Line($"LastSparsity = new SparsityReport({string.Join(", ", args)});");
+        if (args.Count > 0) w.Line($"global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport({string.Join(", ", args)}));");
     }
 
     /// <summary>

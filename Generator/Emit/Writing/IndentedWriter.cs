@@ -25,6 +25,15 @@ internal sealed class IndentedWriter
 
     public IndentedWriter Line(Code line) => Line(line.ToString());
 
+    /// <summary>A block of lines (a raw string literal), each indented at the current depth; empty lines stay empty.</summary>
+    public IndentedWriter Text(string text)
+    {
+        foreach (string line in text.Replace("\r\n", "\n").Split('\n')) Line(line);
+        return this;
+    }
+
+    public IndentedWriter Text(Code text) => Text(text.ToString());
+
     public IndentedWriter Lines(params string[] lines)
     {
         foreach (string l in lines) Line(l);
