@@ -15,3 +15,13 @@ public partial class SeedAutoencoder;
 [Dense(16, Activation.Tanh)]
 [Dense(4)]
 public partial class TinyMlp;
+
+/// <summary>What a generated model's <c>Quantize()</c> does (docs/quantization.md), for the benchmarks.</summary>
+public static class Quantized
+{
+    public static QuantizedModel Seed(SeedAutoencoder m, int maxBatch) => QuantizedModel.Create(
+    [
+        new QuantizedLayerSource("hid1", 784, 400, m.Hid1Weight.ToArray(), m.Hid1Bias.ToArray(), Activation.Tanh),
+        new QuantizedLayerSource("out", 400, 784, m.OutWeight.ToArray(), m.OutBias.ToArray(), Activation.Sigmoid),
+    ], maxBatch);
+}
