@@ -20,6 +20,13 @@ public static class Quantization
             Layer("out", 400, 784, m.OutWeight, m.OutBias, Activation.Sigmoid),
         ], maxBatch);
 
+    public static QuantizedModel Quantize(this SeedSparseAutoencoder m, int maxBatch)
+        => QuantizedModel.Create(
+        [
+            Layer("hid1", 784, 400, m.Hid1Weight, m.Hid1Bias, Activation.Tanh),
+            Layer("out", 400, 784, m.OutWeight, m.OutBias, Activation.Sigmoid),
+        ], maxBatch);
+
     public static QuantizedModel Quantize(this FashionClassifier m, int maxBatch)
         => QuantizedModel.Create(
         [

@@ -17,3 +17,11 @@ public partial class FashionClassifier;
 [Dense(19, Activation.Elu, Alpha = 0.7)]
 [Dense(3, Activation.Sigmoid)]
 public partial class OddWidths;
+
+/// <summary>The seed network as the SparseAutoencoder sample declares and trains it (Ng's ½‖y − t‖², ActivityL1(0.1)).</summary>
+[Model(Loss = Loss.HalfSquaredError)]
+[Input(784)]
+[Dense(400, Activation.Tanh)]
+[ActivityL1(0.1)]
+[Dense(784, Activation.Sigmoid)]
+public partial class SeedSparseAutoencoder;

@@ -25,3 +25,18 @@ public static class Quantized
         new QuantizedLayerSource("out", 400, 784, m.OutWeight.ToArray(), m.OutBias.ToArray(), Activation.Sigmoid),
     ], maxBatch);
 }
+
+/// <summary>The seed network as the SparseAutoencoder sample trains it: Ng's ½‖y − t‖² per sample, ActivityL1(0.1).</summary>
+[Model(Loss = Loss.HalfSquaredError)]
+[Input(784)]
+[Dense(400, Activation.Tanh)]
+[ActivityL1(0.1)]
+[Dense(784, Activation.Sigmoid)]
+public partial class SampleAutoencoder;
+
+/// <summary>A Fashion-MNIST classifier: 784 → 256 relu → 10 softmax, SGD 0.1.</summary>
+[Model(Loss = Loss.SoftmaxCrossEntropy, LearningRate = 0.1)]
+[Input(784)]
+[Dense(256, Activation.Relu)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionClassifier;
