@@ -45,10 +45,15 @@ public sealed partial class QuantizedModel
     /// <summary>Below this many weights a layer's product is not worth splitting across threads by units.</summary>
     private const long ColumnSplitWeights = 1L << 16;
 
+    /// <summary>Below this many multiply-adds (rows × weights) a batch is not worth splitting across threads by rows (as
+    /// for the float products).</summary>
+    private const long RowSplitWork = 1L << 19;
+
     private readonly QuantizedLayer[] _layers;
     private readonly int _maxBatch;
     private readonly int _quantizedWidth; // the longest quantized input row (shorts)
     private readonly int _hiddenWidth;    // the widest hidden layer (floats)
+    private readonly long _weights;       // multiply-adds per row
     private int _threads;
     private WorkerPool? _pool;
 
@@ -58,6 +63,7 @@ public sealed partial class QuantizedModel
         _maxBatch = maxBatch;
         foreach (QuantizedLayer layer in layers) _quantizedWidth = Math.Max(_quantizedWidth, 2 * Int8Gemm.Pairs(layer.Inputs));
         for (int l = 0; l + 1 < layers.Length; l++) _hiddenWidth = Math.Max(_hiddenWidth, layers[l].Units);
+        foreach (QuantizedLayer layer in layers) _weights += (long)layer.Units * layer.Inputs;
         Threads = Math.Min(Environment.ProcessorCount, 64);
         Layers = Array.AsReadOnly(layers);
     }
@@ -136,15 +142,7 @@ public sealed partial class QuantizedModel
     public IReadOnlyList<QuantizedLayer> Layers { get; }
 
     /// <summary>Bytes of int8 weight codes (what a call reads from memory, besides the small scales and biases).</summary>
-    public long WeightBytes
-    {
-        get
-        {
-            long bytes = 0;
-            foreach (QuantizedLayer layer in _layers) bytes += (long)layer.Units * layer.Inputs;
-            return bytes;
-        }
-    }
+    public long WeightBytes => _weights;
 
     /// <summary>
     /// Threads a call is split across (default: the processor count, at most 64; 1 = the calling thread only): large
@@ -177,7 +175,7 @@ public sealed partial class QuantizedModel
         if (inputs.Length != batch * InputSize) ThrowHelper.SpanLength(nameof(inputs), inputs.Length, batch, InputSize, nameof(InputSize));
         if (outputs.Length != batch * OutputSize) ThrowHelper.SpanLength(nameof(outputs), outputs.Length, batch, OutputSize, nameof(OutputSize));
         WorkerPool? pool = Volatile.Read(ref _pool);
-        if (pool is not null && batch >= RowsPerPart * pool.Threads) SplitRows(pool, inputs, outputs, batch);
+        if (pool is not null && batch >= RowsPerPart * pool.Threads && batch * _weights >= RowSplitWork) SplitRows(pool, inputs, outputs, batch);
         else Rows(inputs, outputs, batch, pool);
     }
 
