@@ -68,6 +68,7 @@ internal static class Identifiers
         };
         model.Add(fused ? "ApplySgd" : "GuardDivergence");
         if (labels) model.AddRange(["PredictClasses", "PredictClass", "Accuracy"]);
+        if (options.Precision == Precision.Float32) model.Add("Quantize");
         if (o.HasMomentum) model.AddRange(["Momentum", "_momentum", "_velocity"]);
         if (o.IsAdam) model.AddRange(["Beta1", "Beta2", "Epsilon", "_beta1", "_beta2", "_epsilon", "_moment1", "_moment2"]);
         if (o.Kind == OptimizerKind.AdamW) model.AddRange(["WeightDecay", "_weightDecay"]);

@@ -17,6 +17,7 @@ internal static class EntryPointsEmitter
     public static void Write(IndentedWriter w, ModelSpec m)
     {
         Checkpoints(w, m);
+        if (!m.IsDouble) Quantize(w, m);
         Predict(w, m);
         ComputeGradients(w, m);
         Evaluate(w, m);
@@ -107,6 +108,40 @@ internal static class EntryPointsEmitter
                 finally
                 {
                     ExitTraining();
+                }
+            }
+
+            """);
+    }
+
+    /// <summary>The int8 inference form of a float32 model (docs/quantization.md).</summary>
+    private static void Quantize(IndentedWriter w, ModelSpec m)
+    {
+        w.Text("""
+            /// <summary>
+            /// An inference-only int8 copy of this model (weights as int8 with a float scale per unit, rows quantized to int16 on the
+            /// fly; see docs/quantization.md), for batches of up to <see cref="MaxBatch"/> rows. Reads the parameters as an inference
+            /// call does: concurrent with inference, refused during training.
+            /// </summary>
+            public global::Compiled.QuantizedModel Quantize() => Quantize(_maxBatch);
+
+            /// <summary>The int8 copy for batches of up to <paramref name="maxBatch"/> rows; see <see cref="Quantize()"/>.</summary>
+            public global::Compiled.QuantizedModel Quantize(int maxBatch)
+            {
+                global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Quantize));
+                try
+                {
+                    return global::Compiled.QuantizedModel.Create(new global::Compiled.QuantizedLayerSource[]
+                    {
+            """);
+        foreach (LayerSpec l in m.Layers)
+            if (Layers.LayerEmitter.For(m, l).QuantizedSource is { } source) w.Line("            " + source + ",");
+        w.Text("""
+                    }, maxBatch);
+                }
+                finally
+                {
+                    global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
                 }
             }
 

@@ -151,47 +151,79 @@ public static partial class Checkpoint
         ArgumentException.ThrowIfNullOrEmpty(path);
         int[] counts = CheckLayouts(parameters.Length, tensors);
         byte[] header = BuildHeader<T>(tensors, counts, metadata);
+        using var file = new AtomicFile(path, wrapStream);
+        Write(file.Stream, header, parameters, tensors, counts);
+        file.Commit();
+    }
 
-        string target = Path.GetFullPath(path);
-        string temporary = target + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant() + ".tmp";
-        FileStream? file = null;
-        Stream? stream = null;
-        try
+    /// <summary>
+    /// A file written atomically: <see cref="Stream"/> writes to a temporary file in the target's directory;
+    /// <see cref="Commit"/> flushes it to disk and renames it over the target. Disposed without a commit (the writer
+    /// threw), it deletes the temporary file and leaves an existing target as it was.
+    /// </summary>
+    internal sealed class AtomicFile : IDisposable
+    {
+        private readonly string _target, _temporary;
+        private readonly FileStream _file;
+        private bool _done;
+
+        /// <param name="path">The file to create or replace.</param>
+        /// <param name="wrapStream">Tests: wraps the temporary file's stream (e.g. in one that fails after some bytes).</param>
+        public AtomicFile(string path, Func<Stream, Stream>? wrapStream)
         {
-            file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes);
-            stream = wrapStream is null ? file : wrapStream(file);
-            Write(stream, header, parameters, tensors, counts);
-            stream.Flush();
-            file.Flush(flushToDisk: true);
-            if (!ReferenceEquals(stream, file)) stream.Dispose();
-            file.Dispose();
-            File.Move(temporary, target, overwrite: true);
+            _target = Path.GetFullPath(path);
+            _temporary = _target + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant() + ".tmp";
+            _file = new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes);
+            try
+            {
+                Stream = wrapStream is null ? _file : wrapStream(_file);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
-        catch
+
+        /// <summary>Where the contents go.</summary>
+        public Stream Stream { get; } = Stream.Null;
+
+        public void Commit()
         {
-            // The original exception is the one to report; cleaning up is best effort.
+            Stream.Flush();
+            _file.Flush(flushToDisk: true);
+            if (!ReferenceEquals(Stream, _file)) Stream.Dispose();
+            _file.Dispose();
+            File.Move(_temporary, _target, overwrite: true);
+            _done = true;
+        }
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            // The writer's exception is the one to report; cleaning up is best effort.
             try
             {
-                if (stream is not null && !ReferenceEquals(stream, file)) stream.Dispose();
+                if (!ReferenceEquals(Stream, _file)) Stream.Dispose();
             }
             catch (Exception)
             {
             }
             try
             {
-                file?.Dispose();
+                _file.Dispose();
             }
             catch (Exception)
             {
             }
             try
             {
-                File.Delete(temporary);
+                File.Delete(_temporary);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
-            throw;
         }
     }
 
@@ -362,7 +394,7 @@ public static partial class Checkpoint
     }
 
     /// <summary>One entry of the header.</summary>
-    private sealed class Entry(string name, long headerPosition)
+    internal sealed class Entry(string name, long headerPosition)
     {
         public string Name { get; } = name;
         public long HeaderPosition { get; } = headerPosition;
@@ -373,31 +405,15 @@ public static partial class Checkpoint
         public ulong End { get; set; }
         public bool HasOffsets { get; set; }
         public int Expected { get; set; } = -1;
+        /// <summary>The tensor's bytes, for files read without a layout (<see cref="ReadData"/>).</summary>
+        public byte[]? Data { get; set; }
     }
 
     private static (T[] Decoded, int[] DecodedAt) Read<T>(Stream stream, IReadOnlyList<TensorLayout> tensors, int[] counts,
         CheckpointLoadOptions options, string source)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Header length.
-        Span<byte> prefix = stackalloc byte[8];
-        int got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-        if (got < prefix.Length)
-            throw Fail(source, $"the file is only {got} bytes long; a checkpoint starts with an 8-byte little-endian header length.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        long? afterPrefix = stream.CanSeek ? stream.Length - stream.Position : null;
-        if (headerLength < 2)
-            throw Fail(source, $"the header length (file bytes 0–7) is {headerLength}; the smallest header, '{{}}', is 2 bytes.");
-        if (headerLength > MaxHeaderLength)
-            throw Fail(source, $"the header length (file bytes 0–7) is {headerLength}, above the limit of {MaxHeaderLength} bytes.");
-        if (afterPrefix is long rest && headerLength > (ulong)rest)
-            throw Fail(source, $"the header length (file bytes 0–7) is {headerLength}, but only {rest} bytes follow it (file length {rest + 8}).");
-        int n = (int)headerLength;
-
-        // Header.
-        byte[] header = ReadHeader(stream, n, source);
-        List<Entry> entries = ParseHeader(header, source);
-        long? dataLength = stream.CanSeek ? stream.Length - stream.Position : null;
+        List<Entry> entries = ReadEntries(stream, source, metadata: null, out int n, out long? dataLength);
 
         // Every entry on its own.
         var expectedByName = new Dictionary<string, int>(tensors.Count, StringComparer.Ordinal);
@@ -405,7 +421,7 @@ public static partial class Checkpoint
         var found = new Entry?[tensors.Count];
         foreach (Entry e in entries)
         {
-            string at = Invariant($"tensor '{e.Name}' (header at file byte {8 + e.HeaderPosition})");
+            string at = At(e);
             if (e.DType is not ("F32" or "F64"))
                 throw Fail(source, $"{at} has dtype '{e.DType}'; only F32 and F64 are supported.");
             e.ElementSize = e.DType == "F32" ? 4 : 8;
@@ -420,13 +436,7 @@ public static partial class Checkpoint
             {
                 throw Fail(source, $"unexpected {at}: the model has no such tensor (expected: {Names(tensors)}). Set CheckpointLoadOptions.Strict = false to skip it.");
             }
-            if (e.Begin > e.End)
-                throw Fail(source, $"{at} has data_offsets [{e.Begin}, {e.End}]: the end is before the beginning.");
-            ulong bytes = ByteLength(e.Shape!, e.ElementSize, out bool overflow);
-            if (overflow || e.End - e.Begin != bytes)
-                throw Fail(source, $"{at} has data_offsets [{e.Begin}, {e.End}], {e.End - e.Begin} bytes; its shape {Format(e.Shape!)} of {e.DType} needs {(overflow ? "more than 2^64" : bytes.ToString(CultureInfo.InvariantCulture))} bytes.");
-            if (dataLength is long length && e.End > (ulong)length)
-                throw Fail(source, $"{at} has data_offsets [{e.Begin}, {e.End}], past the end of the {length}-byte data section (file bytes {8 + n}–{8 + n + length - 1}).");
+            CheckExtent(e, n, dataLength, source);
         }
         for (int t = 0; t < tensors.Count; t++)
         {
@@ -434,17 +444,7 @@ public static partial class Checkpoint
                 throw Fail(source, $"tensor '{tensors[t].Name}' {Format(tensors[t].Shape)} is missing (the file has: {Names(entries)}).");
         }
 
-        // No two tensors share bytes (empty tensors occupy none).
-        var sorted = new List<Entry>(entries);
-        sorted.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
-        Entry? previous = null;
-        foreach (Entry e in sorted)
-        {
-            if (e.Begin == e.End) continue;
-            if (previous is not null && e.Begin < previous.End)
-                throw Fail(source, $"tensors '{previous.Name}' (data_offsets [{previous.Begin}, {previous.End}]) and '{e.Name}' (data_offsets [{e.Begin}, {e.End}]) overlap at file bytes {8 + (ulong)n + e.Begin}–{8 + (ulong)n + Math.Min(e.End, previous.End) - 1}.");
-            previous = e;
-        }
+        List<Entry> sorted = CheckOverlaps(entries, n, source);
 
         // Decode, in file order, into a buffer of our own.
         var decodedAt = new int[tensors.Count];
@@ -496,6 +496,67 @@ public static partial class Checkpoint
             position = e.End;
         }
         return (decoded, decodedAt);
+    }
+
+    /// <summary>
+    /// Reads the length prefix and the header and parses its entries (and, if <paramref name="metadata"/> is given, the
+    /// <c>__metadata__</c> strings into it). <paramref name="headerLength"/> is the header's length N (the data section
+    /// starts at file byte 8 + N); <paramref name="dataLength"/> the data section's length, when the stream can tell.
+    /// </summary>
+    internal static List<Entry> ReadEntries(Stream stream, string source, Dictionary<string, string>? metadata, out int headerLength, out long? dataLength)
+    {
+        Span<byte> prefix = stackalloc byte[8];
+        int got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (got < prefix.Length)
+            throw Fail(source, $"the file is only {got} bytes long; a checkpoint starts with an 8-byte little-endian header length.");
+        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        long? afterPrefix = stream.CanSeek ? stream.Length - stream.Position : null;
+        if (length < 2)
+            throw Fail(source, $"the header length (file bytes 0–7) is {length}; the smallest header, '{{}}', is 2 bytes.");
+        if (length > MaxHeaderLength)
+            throw Fail(source, $"the header length (file bytes 0–7) is {length}, above the limit of {MaxHeaderLength} bytes.");
+        if (afterPrefix is long rest && length > (ulong)rest)
+            throw Fail(source, $"the header length (file bytes 0–7) is {length}, but only {rest} bytes follow it (file length {rest + 8}).");
+        headerLength = (int)length;
+        byte[] header = ReadHeader(stream, headerLength, source);
+        List<Entry> entries = ParseHeader(header, source, metadata);
+        dataLength = stream.CanSeek ? stream.Length - stream.Position : null;
+        return entries;
+    }
+
+    /// <summary>How error messages name an entry: its name and where its header entry starts.</summary>
+    internal static string At(Entry e) => Invariant($"tensor '{e.Name}' (header at file byte {8 + e.HeaderPosition})");
+
+    /// <summary>
+    /// An entry's data_offsets against its shape and dtype (<see cref="Entry.ElementSize"/>, set by the caller) and, when
+    /// known, the data section's length.
+    /// </summary>
+    internal static void CheckExtent(Entry e, int n, long? dataLength, string source)
+    {
+        string at = At(e);
+        if (e.Begin > e.End)
+            throw Fail(source, $"{at} has data_offsets [{e.Begin}, {e.End}]: the end is before the beginning.");
+        ulong bytes = ByteLength(e.Shape!, e.ElementSize, out bool overflow);
+        if (overflow || e.End - e.Begin != bytes)
+            throw Fail(source, $"{at} has data_offsets [{e.Begin}, {e.End}], {e.End - e.Begin} bytes; its shape {Format(e.Shape!)} of {e.DType} needs {(overflow ? "more than 2^64" : bytes.ToString(CultureInfo.InvariantCulture))} bytes.");
+        if (dataLength is long length && e.End > (ulong)length)
+            throw Fail(source, $"{at} has data_offsets [{e.Begin}, {e.End}], past the end of the {length}-byte data section (file bytes {8 + n}–{8 + n + length - 1}).");
+    }
+
+    /// <summary>No two tensors share bytes (empty tensors occupy none); returns the entries in file order.</summary>
+    internal static List<Entry> CheckOverlaps(List<Entry> entries, int n, string source)
+    {
+        var sorted = new List<Entry>(entries);
+        sorted.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        Entry? previous = null;
+        foreach (Entry e in sorted)
+        {
+            if (e.Begin == e.End) continue;
+            if (previous is not null && e.Begin < previous.End)
+                throw Fail(source, $"tensors '{previous.Name}' (data_offsets [{previous.Begin}, {previous.End}]) and '{e.Name}' (data_offsets [{e.Begin}, {e.End}]) overlap at file bytes {8 + (ulong)n + e.Begin}–{8 + (ulong)n + Math.Min(e.End, previous.End) - 1}.");
+            previous = e;
+        }
+        return sorted;
     }
 
     private static byte[] ReadHeader(Stream stream, int length, string source)
@@ -607,7 +668,7 @@ public static partial class Checkpoint
 
     // ---- Header JSON -----------------------------------------------------------------------------------------------
 
-    private static List<Entry> ParseHeader(byte[] header, string source)
+    private static List<Entry> ParseHeader(byte[] header, string source, Dictionary<string, string>? metadata)
     {
         if (header[0] != (byte)'{')
             throw Fail(source, $"the header (file byte 8) starts with 0x{header[0]:X2}; it must be a JSON object starting with '{{'.");
@@ -629,7 +690,7 @@ public static partial class Checkpoint
                 long at = reader.TokenStartIndex;
                 if (!names.Add(name))
                     throw Fail(source, $"'{name}' appears twice in the header (the second time at file byte {8 + at}).");
-                if (name == MetadataKey) ReadMetadata(ref reader, source);
+                if (name == MetadataKey) ReadMetadata(ref reader, source, metadata);
                 else entries.Add(ReadEntry(ref reader, name, at, source));
             }
             if (reader.Read())
@@ -645,7 +706,7 @@ public static partial class Checkpoint
         return entries;
     }
 
-    private static void ReadMetadata(ref Utf8JsonReader reader, string source)
+    private static void ReadMetadata(ref Utf8JsonReader reader, string source, Dictionary<string, string>? metadata)
     {
         Next(ref reader, JsonTokenType.StartObject, "'__metadata__'", source);
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -657,6 +718,7 @@ public static partial class Checkpoint
             if (!keys.Add(key))
                 throw Fail(source, $"'__metadata__' has the key '{key}' twice (file byte {8 + reader.TokenStartIndex}).");
             Next(ref reader, JsonTokenType.String, Invariant($"'__metadata__' value '{key}'"), source);
+            metadata?.Add(key, reader.GetString()!);
         }
     }
 
@@ -880,7 +942,7 @@ public static partial class Checkpoint
         return names.Count > shown ? Invariant($"{list}, … ({names.Count} in all)") : list;
     }
 
-    private static InvalidDataException Fail(string source, FormattableString message, Exception? inner = null)
+    internal static InvalidDataException Fail(string source, FormattableString message, Exception? inner = null)
         => new(Invariant($"Invalid {source}: ") + message.ToString(CultureInfo.InvariantCulture), inner);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

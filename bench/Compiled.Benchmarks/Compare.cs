@@ -19,6 +19,9 @@ public static class Compare
         int[] batches = Arg(args, "--batches", "1,16,64,256,1024").Split(',').Select(int.Parse).ToArray();
         int[] inferBatches = Arg(args, "--infer-batches", "1,256").Split(',').Select(int.Parse).ToArray();
         double target = double.Parse(Arg(args, "--target", "0.3"), CultureInfo.InvariantCulture);
+        // --only infer: the inference rows alone (float32 and int8), for the int8 comparison.
+        bool inferOnly = Arg(args, "--only", "all") == "infer";
+        if (inferOnly) batches = [];
         var rows = new List<Dictionary<string, object>>();
 
         foreach (int b in batches)
@@ -35,14 +38,23 @@ public static class Compare
             var (med, min, max) = Time(() => m.Predict(x, y, b), target);
             rows.Add(Row("infer", b, med, min, max, b / med));
         }
-        foreach (int b in new[] { 1, 100 })
+        foreach (int b in inferBatches)
+        {
+            // The same network, int8 (docs/quantization.md): made from the float model's parameters as Quantize() does.
+            QuantizedModel q = Quantized.Seed(new SeedAutoencoder(1, 0), b);
+            q.Threads = threads;
+            float[] x = Uniform(b * 784, 2), y = new float[b * 784];
+            var (med, min, max) = Time(() => q.Predict(x, y, b), target);
+            rows.Add(Row("infer_int8", b, med, min, max, b / med));
+        }
+        foreach (int b in inferOnly ? [] : new[] { 1, 100 })
         {
             var m = new TinyMlp(b, 0) { Threads = threads, LearningRate = 0.01f };
             float[] x = Uniform(b * 4, 3), t = Uniform(b * 4, 4);
             var (med, min, max) = Time(() => m.TrainStep(x, t, b), target);
             rows.Add(Row("tiny_train", b, med, min, max, b / med));
         }
-        if (threads == 1)
+        if (threads == 1 && !inferOnly)
         {
             foreach (int b in new[] { 64, 256, 1024 })
             {

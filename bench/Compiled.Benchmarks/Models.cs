@@ -15,3 +15,28 @@ public partial class SeedAutoencoder;
 [Dense(16, Activation.Tanh)]
 [Dense(4)]
 public partial class TinyMlp;
+
+/// <summary>What a generated model's <c>Quantize()</c> does (docs/quantization.md), for the benchmarks.</summary>
+public static class Quantized
+{
+    public static QuantizedModel Seed(SeedAutoencoder m, int maxBatch) => QuantizedModel.Create(
+    [
+        new QuantizedLayerSource("hid1", 784, 400, m.Hid1Weight.ToArray(), m.Hid1Bias.ToArray(), Activation.Tanh),
+        new QuantizedLayerSource("out", 400, 784, m.OutWeight.ToArray(), m.OutBias.ToArray(), Activation.Sigmoid),
+    ], maxBatch);
+}
+
+/// <summary>The seed network as the SparseAutoencoder sample trains it: Ng's ½‖y − t‖² per sample, ActivityL1(0.1).</summary>
+[Model(Loss = Loss.HalfSquaredError)]
+[Input(784)]
+[Dense(400, Activation.Tanh)]
+[ActivityL1(0.1)]
+[Dense(784, Activation.Sigmoid)]
+public partial class SampleAutoencoder;
+
+/// <summary>A Fashion-MNIST classifier: 784 → 256 relu → 10 softmax, SGD 0.1.</summary>
+[Model(Loss = Loss.SoftmaxCrossEntropy, LearningRate = 0.1)]
+[Input(784)]
+[Dense(256, Activation.Relu)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionClassifier;

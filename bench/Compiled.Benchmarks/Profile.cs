@@ -25,6 +25,11 @@ public static class Profile
             Products();
             return;
         }
+        if (Arg(args, "--model", "seed") == "int8")
+        {
+            Int8(b, threads);
+            return;
+        }
         if (Arg(args, "--model", "seed") == "tiny")
         {
             Tiny(b, threads, pool);
@@ -103,6 +108,34 @@ public static class Profile
 
     /// <summary>The element-wise activations on <paramref name="n"/> values spread over [−4, 4] (out of place, so every
     /// repetition sees the same values): median ns per element.</summary>
+    /// <summary>The int8 seed model's Predict, step by step (one thread): quantizing, the two products, the activations.</summary>
+    private static void Int8(int b, int threads)
+    {
+        QuantizedModel q = Quantized.Seed(new SeedAutoencoder(1, 0), b);
+        q.Threads = threads;
+        QuantizedLayer l1 = q.Layers[0], l2 = q.Layers[1];
+        float[] x = Compare.Uniform(b * 784, 1), h = new float[b * 400], y = new float[b * 784];
+        short[] xq = new short[b * 784], hq = new short[b * 400];
+        float[] xs = new float[b], hs = new float[b];
+        Int8Gemm.QuantizeRows(b, 784, x, l1.InputRange, xq, xs);
+        Int8Gemm.Product(b, 400, 784, xq, xs, l1.Weight, l1.Packed, l1.PaddedScale, l1.PaddedBias, h, 0, 400);
+        l1.Activate(h, b);
+        Int8Gemm.QuantizeRows(b, 400, h, l2.InputRange, hq, hs);
+        var calls = new (string Name, Action Call)[]
+        {
+            ("quantize x (784)", () => Int8Gemm.QuantizeRows(b, 784, x, l1.InputRange, xq, xs)),
+            ("product  784 → 400", () => Int8Gemm.Product(b, 400, 784, xq, xs, l1.Weight, l1.Packed, l1.PaddedScale, l1.PaddedBias, h, 0, 400)),
+            ("tanh     (per row)", () => l1.Activate(h, b)),
+            ("quantize h (400)", () => Int8Gemm.QuantizeRows(b, 400, h, l2.InputRange, hq, hs)),
+            ("product  400 → 784", () => Int8Gemm.Product(b, 784, 400, hq, hs, l2.Weight, l2.Packed, l2.PaddedScale, l2.PaddedBias, y, 0, 784)),
+            ("sigmoid  (per row)", () => l2.Activate(y, b)),
+        };
+        double sum = TimeEach($"int8 seed autoencoder, batch {b}: median µs per call", calls, "F2");
+        double predict = Compare.Time(() => q.Predict(x, y, b), 0.3).Median * 1e6;
+        Console.WriteLine($"  {"sum of the calls",-34} {sum,10:F2}");
+        Console.WriteLine($"  {"Predict (" + threads + " thread(s))",-34} {predict,10:F2}   ({b / predict * 1e6:F0} samples/s)");
+    }
+
     private static void Activations(int n)
     {
         float[] z = Compare.Uniform(n, 9), a = new float[n];

@@ -55,6 +55,12 @@ if (args.Length > 0 && args[0] == "concurrency")
 {
     Environment.Exit(ConcurrencyCheck.Run());
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- int8-accuracy [--epochs N]   int8 against float32 on Fashion-MNIST
+if (args.Length > 0 && args[0] == "int8-accuracy")
+{
+    Int8Accuracy.Run(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "compare")
 {
     Compare.Run(args);

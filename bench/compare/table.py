@@ -33,7 +33,8 @@ def flops_per_sample(kind):
 
 if info:
     i = info[0]
-    print(f"PyTorch {i.get('torch')}, cpu capability {i.get('cpu_capability')}, OPENBLAS_CORETYPE={i.get('openblas_coretype')}")
+    print(f"PyTorch {i.get('torch')}, cpu capability {i.get('cpu_capability')}, OPENBLAS_CORETYPE={i.get('openblas_coretype')}"
+          + (f", quantized engine {i.get('quantized_engine')}" if i.get("quantized_engine") else ""))
 print(f"FMA ceiling measured here (GFLOP/s): " + ", ".join(f"{t} thread(s): {v:.0f}" for t, v in sorted(fma.items())))
 print()
 print("| workload | batch | threads | PyTorch samples/s | Compiled samples/s | ratio | Compiled GFLOP/s | % of FMA ceiling |")
@@ -53,6 +54,24 @@ for kind, b, t in keys:
         extra = f" ({med(('pytorch', kind, b, t), 'us_med'):.1f} vs {med(('compiled', kind, b, t), 'us_med'):.2f} µs/step)"
     print(f"| {name}{extra} | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× | {gf:.1f} | {pct} |" if gf else
           f"| {name}{extra} | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× | | |")
+int8 = sorted({(b, t) for (fw, k, b, t) in by if k == "infer_int8" and fw == "compiled"}, key=lambda x: (x[1], x[0]))
+if int8:
+    print()
+    print("| seed autoencoder, inference in int8 (Compiled QuantizedModel) | batch | threads | PyTorch samples/s | Compiled int8 samples/s | ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for b, t in int8:
+        c = med(("compiled", "infer_int8", b, t), "samples_per_s")
+        cu = med(("compiled", "infer_int8", b, t), "us_med")
+        for against, label in (("infer", "float32"), ("infer_int8", "int8, quantize_dynamic")):
+            p = med(("pytorch", against, b, t), "samples_per_s")
+            pu = med(("pytorch", against, b, t), "us_med")
+            if p is None or c is None:
+                continue
+            print(f"| against PyTorch {label} ({pu:.1f} vs {cu:.2f} µs per call) | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× |")
+        f = med(("compiled", "infer", b, t), "samples_per_s")
+        fu = med(("compiled", "infer", b, t), "us_med")
+        if f is not None and c is not None:
+            print(f"| against Compiled float32 ({fu:.1f} vs {cu:.2f} µs per call) | {b} | {t} | {f:,.0f} | {c:,.0f} | {c / f:.1f}× |")
 gemm = sorted({(k, b) for (fw, k, b, t) in by if k.startswith("gemm_")}, key=lambda x: (x[1], x[0]))
 if gemm:
     print()

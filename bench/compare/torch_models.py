@@ -3,9 +3,12 @@
 Seed sparse autoencoder: 784 -> Linear(400) + Tanh -> L1Penalty (custom autograd function, l1weight = 0.1)
 -> Linear(784) + Sigmoid; MSELoss(out, x); SGD(lr=0.01); zero_grad / backward / step.
 Tiny MLP (the SimpleChains.jl benchmark shape): 4 -> 32 tanh -> 16 tanh -> 4, MSE, SGD.
+Inference in int8: the seed model through torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+(PyTorch's own answer for Linear layers on CPU: int8 weights, activations quantized per call), under no_grad, with the
+default quantized engine (recorded in the info line).
 Timing as the reference anchors: warm-up, calibrate to ~0.3 s, 7 repetitions, median. Prints JSON lines.
 
-Usage: /usr/bin/python3 torch_models.py THREADS [--batches 1,16,64,256,1024] [--infer-batches 1,256]
+Usage: /usr/bin/python3 torch_models.py THREADS [--batches 1,16,64,256,1024] [--infer-batches 1,256] [--only infer]
 """
 import json
 import os
@@ -85,11 +88,14 @@ def main():
     ap.add_argument("--batches", default="1,16,64,256,1024")
     ap.add_argument("--infer-batches", default="1,256")
     ap.add_argument("--target", type=float, default=0.3)
+    ap.add_argument("--only", default="all", choices=["all", "infer"], help="infer: the inference rows alone (float32 and int8)")
     args = ap.parse_args()
+    if args.only == "infer":
+        args.batches = ""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(json.dumps(dict(framework="pytorch", kind="info", torch=torch.__version__, threads=torch.get_num_threads(),
-                          openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"),
+                          openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"), quantized_engine=torch.backends.quantized.engine,
                           cpu_capability=getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: None)())), flush=True)
 
     for b in [int(v) for v in args.batches.split(",") if v]:
@@ -120,7 +126,19 @@ def main():
             infer()
         print(json.dumps(row("infer", b, timeit(infer, args.target), args.threads)), flush=True)
 
-    for b in (1, 100):
+    for b in [int(v) for v in args.infer_batches.split(",") if v]:
+        model = torch.ao.quantization.quantize_dynamic(SparseAutoencoder().eval(), {nn.Linear}, dtype=torch.qint8)
+        x = torch.rand(b, 784)
+
+        def infer_int8():
+            with torch.no_grad():
+                return model(x)
+
+        for _ in range(20):
+            infer_int8()
+        print(json.dumps(row("infer_int8", b, timeit(infer_int8, args.target), args.threads)), flush=True)
+
+    for b in ((1, 100) if args.only == "all" else ()):
         m = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, 4))
         optimizer = torch.optim.SGD(m.parameters(), lr=0.01)
         criterion = nn.MSELoss()

@@ -26,6 +26,10 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
     protected override void Product(IndentedWriter w, string input, string z)
         => w.Line($"{Names.Kernels}.Gemm.XWt(batch, {L.Units}, {L.Inputs}, {input}, {Names.Weight(M, L)}, {Names.Bias(M, L)}, {z}, _pool);");
 
+    public override string? QuantizedSource
+        => $"new global::Compiled.QuantizedLayerSource({Literal.String(L.Name)}, {L.Inputs}, {L.Units}, new global::System.ReadOnlyMemory<float>(_parameters, {L.WeightOffset}, {L.Units * L.Inputs}), "
+           + $"new global::System.ReadOnlyMemory<float>(_parameters, {L.BiasOffset}, {L.Units}), global::Compiled.Activation.{L.Activation}, {Literal.Float(Names.HasAlpha(L.Activation) ? L.Alpha : 0)})";
+
     public override string InputGradientFormula => "δ_" + L.Name + "·W_" + L.Name;
 
     public override void InputGradient(IndentedWriter w, string destination)

@@ -66,6 +66,12 @@ internal abstract class LayerEmitter
     public virtual string InputGradientFormula => "";
 
     /// <summary>
+    /// The layer as a <c>QuantizedLayerSource</c> for <c>Quantize()</c> (an expression), or null when it computes nothing
+    /// at inference (noise kinds).
+    /// </summary>
+    public virtual string? QuantizedSource => null;
+
+    /// <summary>
     /// The parameter gradients from this layer's delta and <paramref name="input"/>: into the gradient block, or applied
     /// as p ← p − lr·g when <paramref name="sgd"/> (the fused SGD step).
     /// </summary>
