@@ -284,4 +284,24 @@ public class QuantizedConcurrencyTests
         }
         Assert.True(thread == 0 && process == 0, "bytes per round, this thread / process: " + string.Join(" ", log));
     }
+
+    [Fact]
+    public void The_generated_Quantize_is_the_factory_over_the_layer_views()
+    {
+        var m = new OddWidths(5, 3);
+        QuantizedModel generated = m.Quantize(5), byHand = Quantization.FromViews(m, 5);
+        Assert.Equal(5, m.Quantize().MaxBatch);
+        Assert.Equal(byHand.Layers.Count, generated.Layers.Count);
+        for (int i = 0; i < byHand.Layers.Count; i++)
+        {
+            QuantizedLayer a = byHand.Layers[i], b = generated.Layers[i];
+            Assert.Equal((a.Name, a.Inputs, a.Units, a.Activation, a.Alpha), (b.Name, b.Inputs, b.Units, b.Activation, b.Alpha));
+            Assert.True(a.Weight.SequenceEqual(b.Weight), a.Name + " codes");
+            Approx.SameBits(a.WeightScale, b.WeightScale, a.Name + " scales");
+        }
+        float[] x = Quantization.Uniform(5 * 37, 9, -1, 1), y1 = new float[5 * 3], y2 = new float[5 * 3];
+        byHand.Predict(x, y1, 5);
+        generated.Predict(x, y2, 5);
+        Approx.SameBits(y1, y2, "outputs");
+    }
 }

@@ -5,36 +5,16 @@ using Compiled.Tests.Models;
 namespace Compiled.Tests.Infrastructure;
 
 /// <summary>
-/// What a generated model's <c>Quantize()</c> will do (the generator emits it; until then the tests build the sources
-/// from a model's public layer views), and the quantized forward pass by its definition, with the scalar kernels.
+/// The hand-written equivalent of a generated model's <c>Quantize()</c> (the factory over the public layer views), and the
+/// quantized forward pass by its definition, with the scalar kernels.
 /// </summary>
 public static class Quantization
 {
     public static QuantizedLayerSource Layer(string name, int inputs, int units, Span<float> weight, Span<float> bias, Activation activation, float alpha = 0f)
         => new(name, inputs, units, weight.ToArray(), bias.ToArray(), activation, alpha);
 
-    public static QuantizedModel Quantize(this SeedAutoencoder m, int maxBatch)
-        => QuantizedModel.Create(
-        [
-            Layer("hid1", 784, 400, m.Hid1Weight, m.Hid1Bias, Activation.Tanh),
-            Layer("out", 400, 784, m.OutWeight, m.OutBias, Activation.Sigmoid),
-        ], maxBatch);
-
-    public static QuantizedModel Quantize(this SeedSparseAutoencoder m, int maxBatch)
-        => QuantizedModel.Create(
-        [
-            Layer("hid1", 784, 400, m.Hid1Weight, m.Hid1Bias, Activation.Tanh),
-            Layer("out", 400, 784, m.OutWeight, m.OutBias, Activation.Sigmoid),
-        ], maxBatch);
-
-    public static QuantizedModel Quantize(this FashionClassifier m, int maxBatch)
-        => QuantizedModel.Create(
-        [
-            Layer("hid1", 784, 256, m.Hid1Weight, m.Hid1Bias, Activation.Relu),
-            Layer("out", 256, 10, m.OutWeight, m.OutBias, Activation.Softmax),
-        ], maxBatch);
-
-    public static QuantizedModel Quantize(this OddWidths m, int maxBatch)
+    /// <summary>The hand-written equivalent of the generated <c>Quantize</c>: the factory over the model's public views.</summary>
+    public static QuantizedModel FromViews(OddWidths m, int maxBatch)
         => QuantizedModel.Create(
         [
             Layer("hid1", 37, 45, m.Hid1Weight, m.Hid1Bias, Activation.Tanh),

@@ -290,6 +290,33 @@ namespace Demo
         }
 
         /// <summary>
+        /// An inference-only int8 copy of this model (weights as int8 with a float scale per unit, rows quantized to int16 on the
+        /// fly; see docs/quantization.md), for batches of up to <see cref="MaxBatch"/> rows. Reads the parameters as an inference
+        /// call does: concurrent with inference, refused during training.
+        /// </summary>
+        public global::Compiled.QuantizedModel Quantize() => Quantize(_maxBatch);
+
+        /// <summary>The int8 copy for batches of up to <paramref name="maxBatch"/> rows; see <see cref="Quantize()"/>.</summary>
+        public global::Compiled.QuantizedModel Quantize(int maxBatch)
+        {
+            global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Quantize));
+            try
+            {
+                return global::Compiled.QuantizedModel.Create(new global::Compiled.QuantizedLayerSource[]
+                {
+                    new global::Compiled.QuantizedLayerSource("hid1", 32, 24, new global::System.ReadOnlyMemory<float>(_parameters, 0, 768), new global::System.ReadOnlyMemory<float>(_parameters, 768, 24), global::Compiled.Activation.Relu, 0f),
+                    new global::Compiled.QuantizedLayerSource("hid2", 24, 16, new global::System.ReadOnlyMemory<float>(_parameters, 792, 384), new global::System.ReadOnlyMemory<float>(_parameters, 1176, 16), global::Compiled.Activation.Sigmoid, 0f),
+                    new global::Compiled.QuantizedLayerSource("code", 16, 8, new global::System.ReadOnlyMemory<float>(_parameters, 1192, 128), new global::System.ReadOnlyMemory<float>(_parameters, 1320, 8), global::Compiled.Activation.Tanh, 0f),
+                    new global::Compiled.QuantizedLayerSource("out", 8, 32, new global::System.ReadOnlyMemory<float>(_parameters, 1328, 256), new global::System.ReadOnlyMemory<float>(_parameters, 1584, 32), global::Compiled.Activation.Linear, 0f),
+                }, maxBatch);
+            }
+            finally
+            {
+                global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+            }
+        }
+
+        /// <summary>
         /// Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.
         /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
         /// </summary>
