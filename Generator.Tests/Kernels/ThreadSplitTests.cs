@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Compiled.Kernels;
 using Compiled.Tests.Infrastructure;
 using Xunit;
@@ -164,5 +165,42 @@ public class ThreadSplitTests
         probe = new Probe { Failing = -1, Finished = &finished };
         pool.Run(&ProbeWork, &probe);
         Assert.Equal(threads, finished);
+    }
+}
+
+/// <summary>
+/// Whole models at any thread count: a model whose widths sit around every split step trains and predicts at 1, 2, 3, 5,
+/// 8 and 16 threads on this 2-core machine, bit-identical to one thread (the 8-thread, 130-unit case killed the process).
+/// </summary>
+[Collection(nameof(Alone))]
+public class ModelThreadCountTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(64)]
+    public void Training_and_prediction_are_bit_identical_at_every_thread_count(int batch)
+    {
+        var r = new Random(batch);
+        float[] x = Enumerable.Range(0, batch * 700).Select(_ => (float)r.NextDouble()).ToArray();
+        float[] t = Enumerable.Range(0, batch * 33).Select(_ => (float)r.NextDouble()).ToArray();
+        float[]? parameters = null, outputs = null;
+        foreach (int threads in new[] { 1, 2, 3, 5, 8, 16 })
+        {
+            var m = new Models.AwkwardWidths(64, 3) { Threads = threads };
+            for (int step = 0; step < 2; step++) m.TrainStep(x, t, batch);
+            m.ComputeGradients(x, t, batch);
+            var y = new float[batch * 33];
+            m.Predict(x, y, batch);
+            float[] p = m.Parameters.ToArray().Concat(m.Gradients.ToArray()).ToArray();
+            if (parameters is null)
+            {
+                parameters = p;
+                outputs = y;
+                continue;
+            }
+            Approx.SameBits(parameters, p, $"parameters and gradients, {threads} threads, batch {batch}");
+            Approx.SameBits(outputs, y, $"outputs, {threads} threads, batch {batch}");
+        }
     }
 }
