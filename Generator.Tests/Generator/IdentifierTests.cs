@@ -24,6 +24,8 @@ public class IdentifierTests
         SnapshotTests.Classifier,
         GeneratorHarness.Usings + "namespace Demo; [Model(Optimizer = Optimizer.Nesterov)][Input(3)][Dense(5, Activation.Softplus, Name = \"enc\")][Dense(3, Activation.Sigmoid)] public partial class M;",
         GeneratorHarness.Usings + "namespace Demo; [Model(Optimizer = Optimizer.Adam, Precision = Precision.Float64, Loss = Loss.BinaryCrossEntropy)][Input(3)][Dense(4, Activation.Elu)][Dense(2, Activation.Sigmoid)] public partial class M;",
+        GeneratorHarness.Usings + "namespace Demo; [Input(6)][InputDropout(0.25)][Dense(5, Activation.Selu)][AlphaDropout(0.2)][Dense(4, Activation.Tanh)][GaussianNoise(0.3)][Tied(Activation.Tanh)][Tied] public partial class M;",
+        GeneratorHarness.Usings + "namespace Demo; [Input(6)][Dense(5, Activation.Sigmoid)][Contractive(0.3, Form = ContractiveForm.Theanets)][KernelOrthogonal(0.2)][Dense(4, Activation.Tanh)][Contractive(0.4)][Dense(6)] public partial class M;",
     };
 
     [Theory, MemberData(nameof(Models))]

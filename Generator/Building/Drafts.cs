@@ -48,6 +48,31 @@ internal abstract class ProductDraft(DeclaredAttribute attribute) : LayerDraft(a
 
 internal sealed class DenseDraft(DeclaredAttribute attribute) : ProductDraft(attribute);
 
+/// <summary>A tied decoder: its partner (a Dense layer) decides its width.</summary>
+internal sealed class TiedDraft(DeclaredAttribute attribute) : ProductDraft(attribute)
+{
+    /// <summary>The partner's index once resolved, else −1.</summary>
+    public int Partner = -1;
+}
+
+/// <summary>Train-time noise on the output of the layer before it in the sequence (or on the input).</summary>
+internal sealed class NoiseDraft(DeclaredAttribute attribute, NoiseKind kind, double rate) : LayerDraft(attribute)
+{
+    public NoiseKind Kind { get; } = kind;
+
+    /// <summary>The dropout rate p, or σ for Gaussian noise.</summary>
+    public double Rate { get; } = rate;
+
+    /// <summary>The product layer whose output it perturbs (its index), or −1 for the model's input.</summary>
+    public int Target = -1;
+
+    /// <summary>Its position among the noise layers: the random stream it draws from.</summary>
+    public int Stream;
+
+    public string Pascal = "";
+    public string Camel = "";
+}
+
 /// <summary>The network as written: input size, the layer sequence, and the model-wide regularizers.</summary>
 internal sealed class NetworkDraft
 {
@@ -55,6 +80,9 @@ internal sealed class NetworkDraft
     public DeclaredAttribute? Input;
     public readonly List<LayerDraft> Layers = [];
     public readonly List<DeclaredAttribute> ModelRegularizers = [];
+
+    /// <summary>theanets' model-wide noise keywords ([InputNoise], [HiddenDropout], …), placed by pattern after naming.</summary>
+    public readonly List<DeclaredAttribute> ModelNoise = [];
 
     public IEnumerable<ProductDraft> Products
     {
@@ -65,5 +93,14 @@ internal sealed class NetworkDraft
         }
     }
 
-    public ProductDraft Output => (ProductDraft)Layers[Layers.Count - 1];
+    /// <summary>The output layer: the last layer with parameters (noise after it is refused).</summary>
+    public ProductDraft Output
+    {
+        get
+        {
+            for (int i = Layers.Count - 1; i >= 0; i--)
+                if (Layers[i] is ProductDraft p) return p;
+            throw new System.InvalidOperationException("a network without layers is refused before this");
+        }
+    }
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using Compiled.Generator.Diagnostics;
 using Compiled.Generator.Emit;
 using Compiled.Generator.Model;
+using static Compiled.Generator.Building.BuildContext;
 
 namespace Compiled.Generator.Building;
 
@@ -27,12 +28,17 @@ internal static class Identifiers
     }
 
     /// <summary>Reports two layers deriving the same name (once per pair, at the later layer's name); returns name → owner.</summary>
-    private static Dictionary<string, string> Collisions(BuildContext ctx, IEnumerable<(string Member, ProductDraft? Layer)> members, HashSet<(string, string)> reported)
+    private static Dictionary<string, string> Collisions(BuildContext ctx, IEnumerable<(string Member, LayerDraft? Layer)> members, HashSet<(string, string)> reported)
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string member, ProductDraft? layer) in members)
+        foreach ((string member, LayerDraft? layer) in members)
         {
-            string owner = layer is null ? "the model" : "layer '" + layer.Name + "'";
+            string owner = layer switch
+            {
+                null => "the model",
+                NoiseDraft n => "[" + n.Attribute.Kind + "] on " + (n.Target >= 0 ? "'" + n.Name + "'" : "the input") + " (position " + Str(n.Index + 1) + ")",
+                _ => "layer '" + layer.Name + "'",
+            };
             if (owners.TryGetValue(member, out string? first))
             {
                 if (first != owner && layer is not null && reported.Add((owner, first)))
@@ -45,12 +51,13 @@ internal static class Identifiers
     }
 
     /// <summary>The members the emitted class declares (constructors as <c>.ctor(…)</c>), each with the layer it belongs to.</summary>
-    public static IEnumerable<(string Member, ProductDraft? Layer)> Members(OptionsDraft options, NetworkDraft network)
+    public static IEnumerable<(string Member, LayerDraft? Layer)> Members(OptionsDraft options, NetworkDraft network)
     {
         OptimizerSpec o = options.Optimizer;
         bool labels = options.Loss == LossKind.SoftmaxCrossEntropy;
         bool fused = options.Precision == Precision.Float32 && o.Kind == OptimizerKind.Sgd
-                     && !network.Products.SelectMany(l => l.Modifiers).Concat(network.ModelRegularizers).Any(a => a.Bool("Proximal"));
+                     && !network.Products.SelectMany(l => l.Modifiers).Concat(network.ModelRegularizers).Any(a => a.Bool("Proximal") || a.Kind is "Contractive" or "KernelOrthogonal")
+                     && !network.Layers.Any(l => l is TiedDraft);
         var model = new List<string>
         {
             // Public
@@ -72,6 +79,7 @@ internal static class Identifiers
         if (o.HasMomentum) model.AddRange(["Momentum", "_momentum", "_velocity"]);
         if (o.IsAdam) model.AddRange(["Beta1", "Beta2", "Epsilon", "_beta1", "_beta2", "_epsilon", "_moment1", "_moment2"]);
         if (o.Kind == OptimizerKind.AdamW) model.AddRange(["WeightDecay", "_weightDecay"]);
+        if (network.Layers.Any(l => l is NoiseDraft)) model.Add("_seed");
         foreach (string m in model) yield return (m, null);
 
         foreach (ProductDraft l in network.Products)
@@ -80,19 +88,30 @@ internal static class Identifiers
             yield return (l.Pascal + "Bias", l);
             if (l != network.Output) yield return (l.Pascal + "Activations", l);
         }
+        foreach (LayerDraft l in network.Layers)
+            if (l is NoiseDraft n) yield return (NoiseView(n.Pascal, n.Kind), n);
     }
+
+    /// <summary>The public view of a noise kind's last draw: <c>Hid1DropoutMask</c> (multipliers) or <c>InputNoise</c> (added values).</summary>
+    public static string NoiseView(string pascal, NoiseKind kind) => pascal + (kind == NoiseKind.GaussianNoise ? "Noise" : "DropoutMask");
 
     /// <summary>
     /// The members of the generated Workspace class: every buffer a layer could keep (a buffer the layer does not need is
     /// still its name, so that two layers can never collide depending on their penalties).
     /// </summary>
-    private static IEnumerable<(string Member, ProductDraft? Layer)> WorkspaceMembers(NetworkDraft network)
+    private static IEnumerable<(string Member, LayerDraft? Layer)> WorkspaceMembers(NetworkDraft network)
     {
         yield return ("Owner", null);
         yield return ("LastBatch", null);
         yield return ("Stamp", null);
         foreach (ProductDraft l in network.Products)
-            foreach (string m in new[] { Names.OutField(l.Pascal), Names.PreField(l.Pascal), Names.DeltaField(l.Pascal), Names.UnitMaxField(l.Pascal), Names.KlField(l.Pascal) })
+            foreach (string m in new[] { Names.OutField(l.Pascal), Names.PreField(l.Pascal), Names.DeltaField(l.Pascal), Names.UnitMaxField(l.Pascal), Names.KlField(l.Pascal), l.Pascal + "TiedScratch" })
                 yield return (m, l);
+        foreach (LayerDraft l in network.Layers)
+            if (l is NoiseDraft n)
+            {
+                yield return (n.Pascal + "NoiseOut", n);
+                yield return (NoiseView(n.Pascal, n.Kind), n);
+            }
     }
 }

@@ -36,6 +36,22 @@ internal static class LayoutPlanner
                     offset = next;
                     break;
                 }
+                case TiedDraft t:
+                {
+                    // Its bias only: the weights are the partner's, stored once (PyTorch interop: "out.bias" alone).
+                    parameters.Add(new ParameterTensor(t.Name + ".bias", (int)offset, new EquatableArray<int>([t.Units]), t.Index, ParameterRole.Bias));
+                    var partner = (DenseSpec)layers[t.Partner];
+                    layers.Add(Buffers(new TiedSpec { Partner = t.Partner, PartnerWeightOffset = partner.WeightOffset, BiasOffset = (int)offset }, t, options, network, terms));
+                    offset += t.Units;
+                    break;
+                }
+                case NoiseDraft n:
+                    layers.Add(new NoiseSpec
+                    {
+                        Index = n.Index, Name = n.Name, Inputs = n.Inputs, Units = n.Units, Kind = n.Kind, Rate = n.Rate, Target = n.Target,
+                        Stream = n.Stream, Pascal = n.Pascal, Camel = n.Camel,
+                    });
+                    break;
             }
         }
         var spec = new ModelSpec(ctx.Model.Namespace, ctx.Model.ClassName, ctx.Model.HintName, ctx.Model.ContainingTypes, network.InputSize,
@@ -68,11 +84,12 @@ internal static class LayoutPlanner
 
     /// <summary>
     /// <c>TrainStep</c> fuses SGD into the parameter-gradient pass when every gradient is complete as soon as its
-    /// product is: float32 kernels, no optimizer state, no proximal step.
+    /// product is: float32 kernels, no optimizer state, no proximal step, no weights shared by a tied layer (the partner's
+    /// gradient has two parts), no penalty whose weight gradient is added after the product (contractive, orthogonal).
     /// </summary>
     private static bool FusesSgd(ModelSpec m)
     {
         if (m.Precision != Precision.Float32 || m.Optimizer.Kind != OptimizerKind.Sgd) return false;
-        return !m.Terms.Any(t => t.Proximal);
+        return !m.Terms.Any(t => t.Proximal || t.IsStructural) && !m.Layers.Any(l => l is TiedSpec);
     }
 }

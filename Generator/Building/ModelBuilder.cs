@@ -29,6 +29,8 @@ internal static class ModelBuilder
         NetworkDraft? network = NetworkReader.Read(ctx);
         if (network is null) return ctx.Done(null);
         LayerRules.Name(ctx, network);
+        LayerRules.PlaceNoise(ctx, network);
+        if (!LayerRules.Chain(ctx, network)) return ctx.Done(null);
         LayerRules.CheckActivations(ctx, network);
         LayerRules.CheckLoss(ctx, options, network);
         List<TermSpec> terms = TermBuilder.Build(ctx, options, network);
@@ -48,6 +50,7 @@ internal static class ModelBuilder
         OptionsDraft options = OptionsReader.Read(ctx);
         NetworkDraft network = NetworkReader.Read(ctx) ?? throw new ArgumentException("not a model", nameof(model));
         LayerRules.Name(ctx, network);
+        LayerRules.PlaceNoise(ctx, network);
         return Identifiers.Members(options, network).Select(m => m.Member).ToList();
     }
 

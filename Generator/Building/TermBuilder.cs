@@ -57,7 +57,17 @@ internal sealed class TermBuilder
         foreach (DeclaredAttribute a in l.Modifiers)
         {
             string kind = a.Kind;
-            double lambda = kind == "KlSparsity" ? Coefficient(a, "beta", "The KL weight beta") : Coefficient(a, "lambda", "The coefficient of [" + kind + "]");
+            double lambda = kind switch
+            {
+                "KlSparsity" => Coefficient(a, "beta", "The KL weight beta"),
+                "KernelOrthogonal" => Coefficient(a, "factor", "The factor of [KernelOrthogonal]"),
+                _ => Coefficient(a, "lambda", "The coefficient of [" + kind + "]"),
+            };
+            if (kind is "KernelL1" or "KernelL2" or "Contractive" or "KernelOrthogonal" && l is TiedDraft tied)
+            {
+                _ctx.Report(Descriptors.NeedsOwnWeights, a.Location, kind, l.Name, _network.Layers[tied.Partner].Name);
+                continue;
+            }
             bool pre = (ModelBuilder.EnumArgument(_ctx, a, "On", "ActivityOn", 0) ?? 0) == 1;
             var scaling = (Scaling)(ModelBuilder.EnumArgument(_ctx, a, "Scaling", "Scaling", 0) ?? 0);
             string key = kind + (pre ? "Pre" : "");
@@ -80,6 +90,12 @@ internal sealed class TermBuilder
                     break;
                 case "KlSparsity":
                     if (Kl(l, a, lambda, sawKl)) sawKl = true;
+                    break;
+                case "Contractive":
+                    Contractive(l, a, lambda);
+                    break;
+                case "KernelOrthogonal":
+                    Orthogonal(l, a, lambda);
                     break;
             }
         }
@@ -133,6 +149,49 @@ internal sealed class TermBuilder
             "β·Σ_j KL(ρ‖ρ̂_j), ρ̂ = " + (tanh ? "(1 + batch mean of a)/2 (tanh rescaled)" : "batch mean of a") + " on " + l.Name,
             beta, rho, false, l.Index, tanh, EquatableArray<ContributionSpec>.Empty));
         return true;
+    }
+
+    /// <summary>Rifai's contractive penalty, or theanets' variant (first layer only); the activation needs f′ and f″.</summary>
+    private void Contractive(ProductDraft l, DeclaredAttribute a, double lambda)
+    {
+        var form = (ContractiveForm)(ModelBuilder.EnumArgument(_ctx, a, "Form", "ContractiveForm", 0) ?? 0);
+        if (l.Activation is ActivationKind.Gelu or ActivationKind.GeluTanh or ActivationKind.Softmax)
+        {
+            _ctx.Report(Descriptors.ContractiveActivation, a.Location, l.Name, "Activation." + l.Activation);
+            return;
+        }
+        if (form == ContractiveForm.Theanets && l.Index != FirstProduct())
+        {
+            _ctx.Report(Descriptors.ContractiveTheanetsPosition, a.At("Form"), l.Name);
+            return;
+        }
+        _terms.Add(form == ContractiveForm.Rifai
+            ? new TermSpec(TermKind.Contractive, Unique(l.Pascal + "Contractive"), l.Name + ".contractive",
+                "λ·(1/B)·Σ_b ‖∂h_b/∂x_b‖²_F = λ·(1/B)·Σ_b Σ_j (h′_bj)²·Σ_i W_ji² on " + l.Name, lambda, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty, (int)form)
+            : new TermSpec(TermKind.Contractive, Unique(l.Pascal + "Contractive"), l.Name + ".contractive",
+                "λ·mean((∂ mean(h)/∂x)²) over batch × inputs, h = " + l.Name + " (theanets)", lambda, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty, (int)form));
+    }
+
+    private int FirstProduct()
+    {
+        foreach (ProductDraft p in _network.Products) return p.Index;
+        return -1;
+    }
+
+    /// <summary>Keras' OrthogonalRegularizer over the rows (per unit) or columns (per input) of W; needs two vectors.</summary>
+    private void Orthogonal(ProductDraft l, DeclaredAttribute a, double factor)
+    {
+        var mode = (OrthogonalMode)(ModelBuilder.EnumArgument(_ctx, a, "Mode", "OrthogonalMode", (int)OrthogonalMode.PerInput) ?? (int)OrthogonalMode.PerInput);
+        int n = mode == OrthogonalMode.PerUnit ? l.Units : l.Inputs;
+        if (n < 2)
+        {
+            _ctx.Report(Descriptors.OrthogonalTooFew, a.Location, l.Name, Str(n), mode == OrthogonalMode.PerUnit ? "units (Mode = OrthogonalMode.PerUnit)" : "inputs (Mode = OrthogonalMode.PerInput)");
+            return;
+        }
+        string what = mode == OrthogonalMode.PerUnit ? "rows (each unit's weights)" : "columns (each input's weights)";
+        _terms.Add(new TermSpec(TermKind.KernelOrthogonal, Unique(l.Pascal + "KernelOrthogonal"), l.Name + ".kernel_orthogonal",
+            "factor·0.5·Σ|P| / (n(n − 1)/2), P = off-diagonal Gram of the normalized " + what + " of " + l.Name + ".weight, n = " + Str(n),
+            factor, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty, (int)mode));
     }
 
     // ---- Model-level terms (theanets and Ng) ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor SplitDeclarations = Error("CMP004",
         "Layer attributes split over several declarations", "The layer attributes of '{0}' are spread over several partial declarations, so their order is ambiguous; put them all on one declaration");
     public static readonly DiagnosticDescriptor NoInput = Error("CMP005",
-        "Model has no [Input]", "The model '{0}' has Dense layers but no [Input(size)] attribute before them");
+        "Model has no [Input]", "The model '{0}' has layers but no [Input(size)] attribute before them");
     public static readonly DiagnosticDescriptor InputAfterDense = Error("CMP006",
         "[Input] must come first", "[Input] must be written before the first [Dense] layer");
     public static readonly DiagnosticDescriptor NoDense = Error("CMP007",
@@ -74,12 +74,31 @@ internal static class Descriptors
         "Unknown enum value", "{0} is not a member of {1}; use one of {2}");
     public static readonly DiagnosticDescriptor IdentifierCollision = Error("CMP029",
         "Generated names collide", "{0} and {1} both generate the member '{2}'; rename one of them");
+    public static readonly DiagnosticDescriptor BadRate = Error("CMP030",
+        "Rate outside [0, 1)", "The rate of {0} must be in [0, 1); it is {1}");
+    public static readonly DiagnosticDescriptor NoiseAfterOutput = Error("CMP031",
+        "Noise after the output layer", "[{0}] after the output layer '{1}': train-time noise on the model's output is not supported; write it before the last layer");
+    public static readonly DiagnosticDescriptor TiedPartner = Error("CMP032",
+        "Tied layer without a partner", "The tied layer '{0}' has no partner: {1}");
+    public static readonly DiagnosticDescriptor TiedSize = Error("CMP033",
+        "Tied layer reads the wrong width", "The tied layer '{0}' reads {1} features, but its partner '{2}' has {3} units: a tied layer must read its partner's output width");
+    public static readonly DiagnosticDescriptor AlphaDropoutNotSelu = Warning("CMP034",
+        "AlphaDropout after a non-SELU layer", "[AlphaDropout] follows layer '{0}' with Activation.{1}; it keeps mean and variance only for Activation.Selu outputs");
+    public static readonly DiagnosticDescriptor ContractiveActivation = Error("CMP035",
+        "Contractive penalty needs f′ and f″", "[Contractive] on layer '{0}' needs the activation's first and second derivatives in closed form; {1} has none here. Use Linear, Tanh, Sigmoid, Relu, LeakyRelu, Elu, Selu or Softplus");
+    public static readonly DiagnosticDescriptor ContractiveTheanetsPosition = Error("CMP036",
+        "theanets' contractive form is for the first layer", "ContractiveForm.Theanets differentiates with respect to the model's input; layer '{0}' does not read the input. Use ContractiveForm.Rifai (the Jacobian with respect to the layer's own input)");
+    public static readonly DiagnosticDescriptor OrthogonalTooFew = Error("CMP037",
+        "Orthogonal penalty needs two vectors", "[KernelOrthogonal] on layer '{0}' compares {1} {2}; it needs at least 2");
+    public static readonly DiagnosticDescriptor NeedsOwnWeights = Error("CMP038",
+        "Penalty needs the layer's own weights", "[{0}] needs the weights of the layer above, but the tied layer '{1}' shares those of '{2}': put it on '{2}'");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         NotPartial, ContainerNotPartial, Generic, SplitDeclarations, NoInput, InputAfterDense, NoDense, BadSize, Unattached,
         BadCoefficient, BadRho, KlActivation, PatternMatchesNothing, DuplicateLayerName, DuplicateRegularizer, MemberClash,
         BadLayerName, DuplicateKl, BadLearningRate, SoftmaxHidden, LossNeedsActivation, LossActivationUnusual, BadAlpha, ProximalNeedsSgd,
-        BadOptimizerSetting, KlOnCrossEntropyOutput, BadPrecision, UnknownEnumValue, IdentifierCollision);
+        BadOptimizerSetting, KlOnCrossEntropyOutput, BadPrecision, UnknownEnumValue, IdentifierCollision, BadRate, NoiseAfterOutput, TiedPartner,
+        TiedSize, AlphaDropoutNotSelu, ContractiveActivation, ContractiveTheanetsPosition, OrthogonalTooFew, NeedsOwnWeights);
 
     public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
 

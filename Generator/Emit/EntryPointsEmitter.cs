@@ -162,7 +162,7 @@ internal static class EntryPointsEmitter
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
             CheckLength(w, "outputs", "OutputSize");
-            Inference(w, "Predict", "Forward(ws, inputs, outputs, batch);");
+            Inference(w, "Predict", ForwardPass.Call(m, "ws", "inputs", "outputs", "false"));
         }
         w.Line();
     }
@@ -260,7 +260,7 @@ internal static class EntryPointsEmitter
             CheckBatch(w);
             CheckLength(w, "inputs", "InputSize");
             w.Line($"if (classes.Length != batch) {Names.Kernels}.ThrowHelper.SpanLength(nameof(classes), classes.Length, batch, 1, \"one class per row\");");
-            Inference(w, "PredictClasses", probabilities, "Forward(ws, inputs, probabilities, batch);", $"{Names.Kernels}.Softmax.ArgMax(probabilities, classes, OutputSize);");
+            Inference(w, "PredictClasses", probabilities, ForwardPass.Call(m, "ws", "inputs", "probabilities", "false"), $"{Names.Kernels}.Softmax.ArgMax(probabilities, classes, OutputSize);");
         }
         w.Line();
         w.Text($$"""
@@ -281,7 +281,7 @@ internal static class EntryPointsEmitter
         using (w.Block($"public {t} Accuracy({Names.ReadOnlySpan(m)} inputs, global::System.ReadOnlySpan<int> labels, int batch)"))
         {
             w.Line("CheckTraining(inputs, labels, batch);");
-            Inference(w, "Accuracy", probabilities, "Forward(ws, inputs, probabilities, batch);", $"return {Names.Kernels}.Softmax.CountCorrect(probabilities, labels, OutputSize) / ({t})batch;");
+            Inference(w, "Accuracy", probabilities, ForwardPass.Call(m, "ws", "inputs", "probabilities", "false"), $"return {Names.Kernels}.Softmax.CountCorrect(probabilities, labels, OutputSize) / ({t})batch;");
         }
     }
 

@@ -46,6 +46,7 @@ internal static class MembersEmitter
             w.Line($"private readonly {t}[] _moment1 = new {t}[ParameterCount]; // Adam's first moment m, laid out as the parameters");
             w.Line($"private readonly {t}[] _moment2 = new {t}[ParameterCount]; // Adam's second moment v");
         }
+        if (m.HasNoise) w.Line("private readonly int _seed; // keys the train-time noise draws, with the step (Kernels/Noise.cs)");
         w.Text("""
             private readonly int _maxBatch;
             private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
@@ -75,6 +76,7 @@ internal static class MembersEmitter
             string limit = "2147483647 / " + Literal.Int(widest);
             w.Line($"if (maxBatch < 1 || maxBatch > {limit}) {Names.Kernels}.ThrowHelper.MaxBatch(maxBatch, {limit});");
             w.Line("_maxBatch = maxBatch;");
+            if (m.HasNoise) w.Line("_seed = seed;");
             w.Line("_main = new Workspace(this, maxBatch, training: true);");
             w.Line("_pool = global::Compiled.Kernels.WorkerPool.ForThreads(_threads);");
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Initialization(w);

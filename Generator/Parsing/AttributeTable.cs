@@ -29,6 +29,8 @@ internal enum AttributeRole
     LayerModifier,
     /// <summary>Applies to the whole model wherever it is written (theanets' and Ng's terms).</summary>
     ModelRegularizer,
+    /// <summary>Train-time noise placed by pattern, wherever it is written (theanets' input/hidden noise and dropout).</summary>
+    ModelNoise,
 }
 
 /// <summary>One of our attributes: its kind (the builder's name for it), its role, constructor and settable properties.</summary>
@@ -68,17 +70,31 @@ internal static class AttributeTable
         new AttributeShape("WeightDecay", AttributeRole.ModelRegularizer, Lambda, None),
         new AttributeShape("HiddenL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]),
         new AttributeShape("WeightL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String), new("Proximal", ArgumentType.Bool)]),
-        new AttributeShape("WeightL2", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]));
+        new AttributeShape("WeightL2", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]),
+        new AttributeShape("Tied", AttributeRole.Layer, [new("activation", ArgumentType.Enum, "Activation", "0")],
+            [new("Partner", ArgumentType.String), new("Name", ArgumentType.String), new("Alpha", ArgumentType.Double)]),
+        new AttributeShape("Dropout", AttributeRole.Layer, [new("rate", ArgumentType.Double)], None),
+        new AttributeShape("GaussianNoise", AttributeRole.Layer, [new("stddev", ArgumentType.Double)], None),
+        new AttributeShape("GaussianDropout", AttributeRole.Layer, [new("rate", ArgumentType.Double)], None),
+        new AttributeShape("AlphaDropout", AttributeRole.Layer, [new("rate", ArgumentType.Double)], None),
+        new AttributeShape("InputNoise", AttributeRole.ModelNoise, [new("stddev", ArgumentType.Double)], None),
+        new AttributeShape("HiddenNoise", AttributeRole.ModelNoise, [new("stddev", ArgumentType.Double)], [new("Pattern", ArgumentType.String)]),
+        new AttributeShape("InputDropout", AttributeRole.ModelNoise, [new("rate", ArgumentType.Double)], None),
+        new AttributeShape("HiddenDropout", AttributeRole.ModelNoise, [new("rate", ArgumentType.Double)], [new("Pattern", ArgumentType.String)]),
+        new AttributeShape("Contractive", AttributeRole.LayerModifier, Lambda, [new("Form", ArgumentType.Enum, "ContractiveForm")]),
+        new AttributeShape("KernelOrthogonal", AttributeRole.LayerModifier, [new("factor", ArgumentType.Double)], [new("Mode", ArgumentType.Enum, "OrthogonalMode")]));
 
     /// <summary>Enum name → member name → underlying value.</summary>
     public static readonly Dictionary<string, Dictionary<string, int>> Enums = new(StringComparer.Ordinal)
     {
-        ["Activation"] = Members("Linear", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Softplus", "Gelu", "GeluTanh", "Softmax"),
+        ["Activation"] = Members("Linear", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Softplus", "Gelu", "GeluTanh", "Softmax", "Selu"),
         ["Loss"] = Members("MeanSquaredError", "HalfSquaredError", "MeanAbsoluteError", "BinaryCrossEntropy", "SoftmaxCrossEntropy"),
         ["Optimizer"] = Members("Sgd", "Momentum", "Nesterov", "Adam", "AdamW"),
         ["Precision"] = Members("Float32", "Float64"),
         ["ActivityOn"] = Members("Output", "PreActivation"),
         ["Scaling"] = Members("BatchMean", "Sum", "ElementMean"),
+        ["ContractiveForm"] = Members("Rifai", "Theanets"),
+        ["OrthogonalMode"] = Members("PerUnit", "PerInput"),
     };
 
     /// <summary>

@@ -70,6 +70,16 @@ internal readonly struct EluOp : IActivationOp
         => TS.Select(TS.LessThanMask(TS.Zero, a), TS.Splat(1f), TS.Add(a, p));
 }
 
+internal readonly struct SeluOp : IActivationOp
+{
+    public static bool UsesZ => false;
+    // λ for z > 0, else λα·e^z = a + λα (PyTorch: λα at z = 0). a > 0 exactly when z > 0.
+    public static float Derivative(float a, float z, float p) => a > 0 ? SeluFunction.Lambda : a + SeluFunction.LambdaAlpha;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Derivative<TV, TS>(TV a, TV z, TV p) where TV : struct where TS : ISimd<TV>
+        => TS.Select(TS.LessThanMask(TS.Zero, a), TS.Splat(SeluFunction.Lambda), TS.Add(a, TS.Splat(SeluFunction.LambdaAlpha)));
+}
+
 internal readonly struct SoftplusOp : IActivationOp
 {
     public static bool UsesZ => true;
@@ -270,6 +280,25 @@ public static partial class Elu
     /// <summary>Output-layer backward fused with the absolute error; returns Σ|y − t|.</summary>
     public static double AbsoluteErrorBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> t, Span<float> d, float scale, float alpha, float l1, float l2)
         => OutputLoss.Backward<AbsoluteErrorOp, EluOp>(default, y, t, d, scale, alpha, l1, l2);
+}
+
+/// <summary>SELU kernels: λ·z for z &gt; 0, else λα·(e^z − 1) (PyTorch <c>nn.SELU</c>).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static partial class Selu
+{
+    /// <summary>a = f(z); <paramref name="z"/> and <paramref name="a"/> may be the same memory.</summary>
+    public static void Forward(ReadOnlySpan<float> z, Span<float> a) => UnaryKernel.Run<SeluFunction>(z, a);
+
+    /// <summary>d = (d + l1·sign(a) + 2·l2·a) ⊙ f'(a), in place; the derivative is read from the output.</summary>
+    public static void Backward(ReadOnlySpan<float> a, Span<float> d, float l1, float l2) => ActivationBackward.Run<SeluOp>(a, default, d, 0f, l1, l2);
+
+    /// <summary>Output-layer backward fused with the squared error; returns Σ(y − t)².</summary>
+    public static double SquaredErrorBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> t, Span<float> d, float scale, float l1, float l2)
+        => OutputLoss.Backward<SquaredErrorOp, SeluOp>(default, y, t, d, scale, 0f, l1, l2);
+
+    /// <summary>Output-layer backward fused with the absolute error; returns Σ|y − t|.</summary>
+    public static double AbsoluteErrorBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> t, Span<float> d, float scale, float l1, float l2)
+        => OutputLoss.Backward<AbsoluteErrorOp, SeluOp>(default, y, t, d, scale, 0f, l1, l2);
 }
 
 /// <summary>Softplus kernels: log(1 + e^z), PyTorch threshold 20.</summary>

@@ -14,6 +14,19 @@ internal readonly struct LeakyReluFunction : IUnaryOp
 }
 
 /// <summary>ELU: z for z &gt; 0, else α·(e^z − 1) (PyTorch <c>nn.ELU(alpha=α)</c>), with an accurate e^z − 1 near 0.</summary>
+/// <summary>SELU: λ·z for z &gt; 0, else λα·(e^z − 1), with ELU's accurate e^z − 1 (PyTorch <c>nn.SELU</c>).</summary>
+internal readonly struct SeluFunction : IUnaryOp
+{
+    public const float Lambda = 1.0507009873554804934193349852946f;
+    public const float LambdaAlpha = (float)(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TS>(TV x, TV p) where TV : struct where TS : ISimd<TV>
+        => TS.Select(TS.LessThanMask(TS.Zero, x), TS.Multiply(TS.Splat(Lambda), x), TS.Multiply(TS.Splat(LambdaAlpha), EluFunction.ExpM1<TV, TS>(x)));
+
+    public static float Invoke(float x, float p) => x > 0 ? Lambda * x : (float)(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717 * (Math.Exp(x) - 1));
+}
+
 internal readonly struct EluFunction : IUnaryOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -23,6 +23,11 @@ public enum Activation
     GeluTanh = 8,
     /// <summary>Softmax over the units of each row — output layer only; pair with <see cref="Loss.SoftmaxCrossEntropy"/>.</summary>
     Softmax = 9,
+    /// <summary>
+    /// Scaled ELU λ·(z for z &gt; 0, else α·(e^z − 1)), λ = 1.0507009873554805, α = 1.6732632423543772 (PyTorch
+    /// <c>nn.SELU</c>): self-normalizing networks, with <see cref="AlphaDropoutAttribute"/>.
+    /// </summary>
+    Selu = 10,
 }
 
 /// <summary>The data term of the training objective.</summary>
@@ -94,4 +99,28 @@ public enum Scaling
     Sum = 1,
     /// <summary>λ·Σ|a| / (B·U) — theanets' per-element mean, torch legacy <c>L1Penalty(sizeAverage=True)</c>.</summary>
     ElementMean = 2,
+}
+
+/// <summary>Which contractive penalty <see cref="ContractiveAttribute"/> computes. See docs/regularizers.md.</summary>
+public enum ContractiveForm
+{
+    /// <summary>
+    /// Rifai et al. 2011: λ·(1/B)·Σ_b ‖∂h_b/∂x_b‖²_F, the Frobenius norm of each row's Jacobian of the layer's output
+    /// with respect to its input; for an element-wise activation Σ_j (h′_bj)²·Σ_i W_ji².
+    /// </summary>
+    Rifai = 0,
+    /// <summary>
+    /// theanets' coded variant: λ·mean((∂ mean(h) / ∂x)²), the gradient of the scalar mean of the layer's output with
+    /// respect to the model's input (first layer only), squared and averaged over batch × inputs.
+    /// </summary>
+    Theanets = 1,
+}
+
+/// <summary>Which vectors of a weight matrix <see cref="KernelOrthogonalAttribute"/> compares. See docs/regularizers.md.</summary>
+public enum OrthogonalMode
+{
+    /// <summary>Each unit's incoming weights: the rows of our W [out, in] (Keras <c>mode="columns"</c> on its [in, out] kernel).</summary>
+    PerUnit = 0,
+    /// <summary>Each input's outgoing weights: the columns of our W (Keras <c>mode="rows"</c>, its default).</summary>
+    PerInput = 1,
 }

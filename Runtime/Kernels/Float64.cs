@@ -26,6 +26,19 @@ namespace Compiled.Kernels
         public static void DtX(int m, int n, int k, ReadOnlySpan<double> d, ReadOnlySpan<double> x, Span<double> g, ReadOnlySpan<double> w, double l1, double l2, WorkerPool? pool = null)
             => RealKernels.DtX(m, n, k, d, x, g, w, l1, l2);
 
+        /// <summary>G[n, k] += D[m, n]ᵀ·X[m, k] (float64 models): the product in <paramref name="scratch"/>, then added.</summary>
+        public static void DtXAdd(int m, int n, int k, ReadOnlySpan<double> d, ReadOnlySpan<double> x, Span<double> g, Span<double> scratch, WorkerPool? pool = null)
+        {
+            RealKernels.DtX(m, n, k, d, x, scratch, default, 0, 0);
+            TensorPrimitives.Add(g.Slice(0, n * k), scratch.Slice(0, n * k), g);
+        }
+
+        /// <summary>Y[r, c] += bias[c] for every row (float64 models).</summary>
+        public static void AddBias(int rows, int cols, ReadOnlySpan<double> bias, Span<double> y)
+        {
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(y.Slice(r * cols, cols), bias.Slice(0, cols), y.Slice(r * cols, cols));
+        }
+
         /// <summary>Bias gradient in double: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>
         public static void ColumnSums(int m, int n, ReadOnlySpan<double> d, Span<double> g, ReadOnlySpan<double> bias, double l1, double l2)
             => RealKernels.ColumnSums(m, n, d, g, bias, l1, l2);
@@ -151,6 +164,23 @@ namespace Compiled.Kernels
         /// <summary>Output layer fused with the absolute error; returns Σ|y − t|.</summary>
         public static double AbsoluteErrorBackward(ReadOnlySpan<double> y, ReadOnlySpan<double> t, Span<double> d, double scale, double alpha, double l1, double l2)
             => RealKernels.OutputLoss<A.Elu<double>, double>(true, default, y, t, d, scale, alpha, l1, l2);
+    }
+
+    public static partial class Selu
+    {
+        /// <summary>a = λ·z for z &gt; 0, else λα·(e^z − 1) with an accurate e^z − 1, in double.</summary>
+        public static void Forward(ReadOnlySpan<double> z, Span<double> a) => RealKernels.Forward<A.Selu<double>, double>(z, a, 0);
+
+        /// <summary>d = (d + l1·sign(a) + 2·l2·a) ⊙ f'(a), in place.</summary>
+        public static void Backward(ReadOnlySpan<double> a, Span<double> d, double l1, double l2) => RealKernels.Backward<A.Selu<double>, double>(a, default, d, 0, l1, l2);
+
+        /// <summary>Output layer fused with the squared error; returns Σ(y − t)².</summary>
+        public static double SquaredErrorBackward(ReadOnlySpan<double> y, ReadOnlySpan<double> t, Span<double> d, double scale, double l1, double l2)
+            => RealKernels.OutputLoss<A.Selu<double>, double>(false, default, y, t, d, scale, 0, l1, l2);
+
+        /// <summary>Output layer fused with the absolute error; returns Σ|y − t|.</summary>
+        public static double AbsoluteErrorBackward(ReadOnlySpan<double> y, ReadOnlySpan<double> t, Span<double> d, double scale, double l1, double l2)
+            => RealKernels.OutputLoss<A.Selu<double>, double>(true, default, y, t, d, scale, 0, l1, l2);
     }
 
     public static partial class Softplus
@@ -290,6 +320,9 @@ namespace Compiled.Kernels
             for (int i = 0; i < w.Length; i++) weight[i] = w[i];
             for (int i = 0; i < b.Length; i++) bias[i] = b[i];
         }
+
+        /// <summary>A tied layer's bias (float64 models): the float values of <c>Bias</c>, widened.</summary>
+        public static void Bias(Span<double> bias, int fanIn, int seed, int layer) => Dense(default, bias, fanIn, seed, layer);
 
         /// <summary>Widens a row of floats into doubles (the float64 models' <c>Fit</c> converts each batch with it).</summary>
         public static void Widen(ReadOnlySpan<float> source, Span<double> destination)

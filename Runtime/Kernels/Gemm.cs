@@ -180,6 +180,33 @@ public static partial class Gemm
             Broadcast(n, k, m, d, 1, n, x, scratch, w, l1, l2, Streaming(n, m), IsSmall(k, (long)n * k), w, -lr);
     }
 
+    /// <summary>
+    /// G[n, k] += D[m, n]ᵀ·X[m, k]: the product added to a gradient already there (a tied layer's share of its partner's
+    /// weights) as it completes — the fused-update path with the step +1, so each element is g + (its product), rounded once.
+    /// </summary>
+    public static void DtXAdd(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> g, Span<float> scratch, WorkerPool? pool = null)
+        => DtXSgd(m, n, k, d, x, g, scratch, 0f, 0f, -1f, pool);
+
+    /// <summary>n zeros: the bias of a product that has none (from a buffer that only ever grows, so steady state allocates nothing).</summary>
+    public static ReadOnlySpan<T> Zeros<T>(int n) where T : unmanaged => Structural.Zeros<T>(n);
+
+    /// <summary>A new array holding the transpose of <paramref name="w"/> [rows, cols] (for a cold path: a tied layer's int8 form).</summary>
+    public static float[] Transposed(ReadOnlySpan<float> w, int rows, int cols)
+    {
+        Check(w.Length, (long)rows * cols, nameof(w));
+        var t = new float[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+        return t;
+    }
+
+    /// <summary>Y[r, c] += bias[c] for every row (a product computed without its bias epilogue).</summary>
+    public static void AddBias(int rows, int cols, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        Check(bias.Length, cols, nameof(bias)); Check(y.Length, (long)rows * cols, nameof(y));
+        for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(y.Slice(r * cols, cols), bias.Slice(0, cols), y.Slice(r * cols, cols));
+    }
+
     /// <summary>SGD fused with the bias gradient: b ← b − lr·(Σ_b D[b, n] + l1·sign(b) + 2·l2·b), as <see cref="DtXSgd"/>.</summary>
     public static void ColumnSumsSgd(int m, int n, ReadOnlySpan<float> d, Span<float> bias, Span<float> scratch, float l1, float l2, float lr)
     {

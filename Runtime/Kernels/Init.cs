@@ -19,6 +19,12 @@ public static partial class Init
         Fill(bias, bound, ref state);
     }
 
+    /// <summary>
+    /// The bias of a layer without a weight matrix of its own (a tied layer): U(−1/√fan_in, 1/√fan_in) from the stream of
+    /// (<paramref name="seed"/>, <paramref name="layer"/>), as <see cref="Dense(Span{float}, Span{float}, int, int, int)"/> would draw a bias with no weights before it.
+    /// </summary>
+    public static void Bias(Span<float> bias, int fanIn, int seed, int layer) => Dense(default, bias, fanIn, seed, layer);
+
     private static void Fill(Span<float> values, float bound, ref ulong state)
     {
         for (int i = 0; i < values.Length; i++)

@@ -46,6 +46,7 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
             w.Line($"{Names.Kernels}.Gemm.DtXSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.Weight(M, L)}, {Names.WeightGrad(M, L)}, {wl1}, {wl2}, lr, _pool);");
         else
             w.Line($"{Names.Kernels}.Gemm.DtX(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);");
+        if (!sgd) StructuralWeights(w);
         BiasGradient(w, sgd);
     }
 }

@@ -18,6 +18,8 @@ internal abstract class LayerEmitter
     public static LayerEmitter For(ModelSpec m, LayerSpec layer) => layer switch
     {
         DenseSpec d => new DenseEmitter(m, d),
+        TiedSpec t => new TiedEmitter(m, t),
+        NoiseSpec n => new NoiseEmitter(m, n),
         _ => throw new ArgumentException("no emitter for layer kind " + layer.GetType().Name, nameof(layer)),
     };
 
@@ -76,4 +78,10 @@ internal abstract class LayerEmitter
     /// as p ← p − lr·g when <paramref name="sgd"/> (the fused SGD step).
     /// </summary>
     public virtual void ParameterGradients(IndentedWriter w, string input, bool sgd) { }
+
+    /// <summary>
+    /// After every layer's own parameter gradients: this layer's share of parameters another layer owns (a tied layer's
+    /// share of its partner's weights), added.
+    /// </summary>
+    public virtual void SharedParameterGradients(IndentedWriter w, string input) { }
 }

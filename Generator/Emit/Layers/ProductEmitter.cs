@@ -48,6 +48,37 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         w.Line($"public readonly {T}[] {Names.DeltaField(L.Pascal)}; // {L.Name}: ∂loss/∂z{(IsOutput ? "" : " (training only)")}");
         if (L.ActivityTelemetry) w.Line($"public readonly {T}[] {Names.UnitMaxField(L.Pascal)}; // {L.Name}: per-unit max |a| in the batch [units]");
         if (Coefficients.Kl(M, L.Index) is not null) w.Line($"public readonly {T}[] {Names.KlField(L.Pascal)}; // {L.Name}: KL gradient term per unit [units]");
+        foreach (TermSpec t in Coefficients.Structural(M, L.Index))
+            foreach ((string name, string _, string what, bool training) in StructuralBuffers(t))
+                w.Line($"public readonly {T}[] {name}; // {t.Name}: {what}{(training ? " (training only)" : "")}");
+    }
+
+    /// <summary>The buffers a structural term keeps: name, length expression, what it holds, whether only training needs it.</summary>
+    private System.Collections.Generic.IEnumerable<(string Name, string Length, string What, bool Training)> StructuralBuffers(TermSpec t)
+    {
+        string u = Literal.Int(L.Units), i = Literal.Int(L.Inputs);
+        if (t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)
+        {
+            yield return (t.Property + "UnitSquares", u, "Σ_b (h′_bj)² per unit", false);
+            yield return (t.Property + "RowSquares", u, "Σ_i W_ji² per unit", false);
+        }
+        else if (t.Kind == TermKind.Contractive)
+        {
+            yield return (t.Property + "FirstDerivatives", "maxBatch * " + u, "h′ [batch, units]", false);
+            yield return (t.Property + "Jacobian", "maxBatch * " + i, "∂ mean(h)/∂x [batch, inputs], then its gradient", false);
+            yield return (t.Property + "Rows", "maxBatch * " + u, "the gradient with respect to h′", true);
+            yield return (t.Property + "Scratch", Literal.Int(L.Units * L.Inputs), "the weight gradient's share before it is added", true);
+        }
+        else
+        {
+            bool perUnit = t.Mode == (int)OrthogonalMode.PerUnit;
+            int n = perUnit ? L.Units : L.Inputs, d = perUnit ? L.Inputs : L.Units;
+            yield return (t.Property + "Normalized", Literal.Int(n * d), "the normalized vectors", false);
+            yield return (t.Property + "Gram", Literal.Int(n * n), "their Gram matrix", false);
+            yield return (t.Property + "Norms", Literal.Int(n), "their norms", false);
+            yield return (t.Property + "Temp", Literal.Int(n * d), "the gradient with respect to the normalized vectors", true);
+            yield return (t.Property + "Gradient", Literal.Int(L.Units * L.Inputs), "coefficient·∂/∂W, added to the weight gradient", true);
+        }
     }
 
     /// <summary>Why the layer keeps its pre-activation z in a buffer of its own.</summary>
@@ -67,6 +98,69 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         w.Line(IsOutput ? $"{Names.DeltaField(L.Pascal)} = {rows};" : $"{Names.DeltaField(L.Pascal)} = training ? {rows} : global::System.Array.Empty<{T}>();");
         if (L.ActivityTelemetry) w.Line($"{Names.UnitMaxField(L.Pascal)} = new {T}[{L.Units}];");
         if (Coefficients.Kl(M, L.Index) is not null) w.Line($"{Names.KlField(L.Pascal)} = new {T}[{L.Units}];");
+        foreach (TermSpec t in Coefficients.Structural(M, L.Index))
+            foreach ((string name, string length, string _, bool training) in StructuralBuffers(t))
+                w.Line(training ? $"{name} = training ? new {T}[{length}] : global::System.Array.Empty<{T}>();" : $"{name} = new {T}[{length}];");
+    }
+
+    // ---- Structural terms (contractive, orthogonal): value, delta, weights ------------------------------------------
+
+    private string ActivationEnum => "global::Compiled.Activation." + L.Activation;
+
+    private string AlphaArgument => Names.Real(M, Names.HasAlpha(L.Activation) ? L.Alpha : 0);
+
+    private string ZArgument => L.KeepPreActivation ? Names.Z(L) : "default";
+
+    private string Buffer(string ws, TermSpec t, string suffix) => ws + "." + t.Property + suffix;
+
+    /// <summary>The value of a structural term on this layer (an expression, in Run, after the forward pass).</summary>
+    public string StructuralValue(TermSpec t)
+    {
+        string w = Names.Weight(M, (DenseSpec)L), u = U, i = Literal.Int(L.Inputs);
+        if (t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)
+            return $"r.{t.Property} / batch * {Names.Kernels}.Structural.RifaiValue({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {u}, {w}, {i}, {Buffer(Names.Ws, t, "UnitSquares")}, {Buffer(Names.Ws, t, "RowSquares")})";
+        if (t.Kind == TermKind.Contractive)
+            return $"r.{t.Property} * {Names.Kernels}.Structural.TheanetsValue({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, batch, {u}, {w}, {i}, {Buffer(Names.Ws, t, "FirstDerivatives")}, {Buffer(Names.Ws, t, "Jacobian")}, _pool)";
+        string perUnit = t.Mode == (int)OrthogonalMode.PerUnit ? "true" : "false";
+        return $"r.{t.Property} * {Names.Kernels}.Structural.Orthogonal({w}, {u}, {i}, perUnit: {perUnit}, {Buffer(Names.Ws, t, "Normalized")}, {Buffer(Names.Ws, t, "Gram")}, {Buffer(Names.Ws, t, "Norms")}, "
+               + $"{Buffer(Names.Ws, t, "Temp")}, backward ? {Buffer(Names.Ws, t, "Gradient")} : default, r.{t.Property}, _pool)";
+    }
+
+    /// <summary>The structural terms' share of δ_z (after the derivative pass): through f′ of the contractive penalties.</summary>
+    private void StructuralDeltas(IndentedWriter w)
+    {
+        foreach (TermSpec t in Coefficients.Structural(M, L.Index))
+        {
+            if (t.Kind != TermKind.Contractive) continue;
+            string wt = Names.Weight(M, (DenseSpec)L);
+            if (t.Mode == (int)ContractiveForm.Rifai)
+            {
+                w.Line($"// {t.Name}: δ += (λ/B)·2·h′·h″·Σ_i W_ji²");
+                w.Line($"{Names.Kernels}.Structural.RifaiDelta({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {Names.D(L)}, {U}, {Buffer(Names.Ws, t, "RowSquares")}, r.{t.Property} * invB);");
+            }
+            else
+            {
+                w.Line($"// {t.Name}: δ += ((∂ penalty/∂J)·Wᵀ/(B·U)) ⊙ h″");
+                w.Line($"{Names.Kernels}.Structural.TheanetsBackward({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {Names.D(L)}, batch, {U}, {wt}, {Literal.Int(L.Inputs)}, "
+                       + $"{Buffer(Names.Ws, t, "FirstDerivatives")}, {Buffer(Names.Ws, t, "Jacobian")}, {Buffer(Names.Ws, t, "Rows")}, r.{t.Property}, _pool);");
+            }
+        }
+    }
+
+    /// <summary>The structural terms' share of ∂/∂W, added after the weight gradient was written.</summary>
+    protected void StructuralWeights(IndentedWriter w)
+    {
+        foreach (TermSpec t in Coefficients.Structural(M, L.Index))
+        {
+            var dense = (DenseSpec)L;
+            string gw = Names.WeightGrad(M, dense);
+            if (t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)
+                w.Line($"{Names.Kernels}.Structural.RifaiWeights({Names.Weight(M, dense)}, {gw}, {U}, {Literal.Int(L.Inputs)}, {Buffer(Names.Main, t, "UnitSquares")}, r.{t.Property} * invB); // {t.Name}: + (λ/B)·2·Σ_b (h′_bj)²·W_ji");
+            else if (t.Kind == TermKind.Contractive)
+                w.Line($"{Names.Kernels}.Structural.TheanetsWeights(batch, {U}, {Literal.Int(L.Inputs)}, {Buffer(Names.Main, t, "FirstDerivatives")}, {Buffer(Names.Main, t, "Jacobian")}, {gw}, {Buffer(Names.Main, t, "Scratch")}, _pool); // {t.Name}: + h′ᵀ·(∂ penalty/∂J)/(B·U)");
+            else
+                w.Line($"{Names.Kernels}.Structural.AddTo({Buffer(Names.Main, t, "Gradient")}, {gw}); // {t.Name}: computed with its value");
+        }
     }
 
     /// <summary>The bias view, and the activations of a hidden layer.</summary>
@@ -157,6 +251,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             else w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {l1}, {l2});");
         }
         PreActivationPenalties(w);
+        StructuralDeltas(w);
     }
 
     /// <summary>
@@ -168,6 +263,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         if (Coefficients.Kl(M, L.Index) is not null)
             w.Line($"{Names.Kernel(L.Activation)}.Backward({Names.A(L)}, {Names.D(L)}, {U}, {Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L1)}, {Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L2)}, {Names.KlTerm(Names.Ws, L)});");
         PreActivationPenalties(w);
+        StructuralDeltas(w);
     }
 
     private void PreActivationPenalties(IndentedWriter w)

@@ -1,3 +1,4 @@
+using System.Linq;
 using Compiled.Generator.Emit.Layers;
 using Compiled.Generator.Model;
 
@@ -41,11 +42,14 @@ internal static class GradientsPass
                 foreach (TensorKind kind in new[] { TensorKind.Weight, TensorKind.Bias })
                     foreach (NormKind norm in new[] { NormKind.L1, NormKind.L2 })
                         expressions.Append(Coefficients.Gradient(m, l.Index, kind, norm)).Append(' ');
+            if (!sgd && m.Terms.Any(t => t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)) expressions.Append("r. invB");
             if (expressions.ToString().Contains("r.")) w.Line("RegularizationCoefficients r = Regularization;");
             if (expressions.ToString().Contains("invB")) w.Line($"{t} invB = {Names.Real(m, 1)} / batch;");
 
             for (int i = m.Layers.Count - 1; i >= 0; i--)
                 LayerEmitter.For(m, m.Layers[i]).ParameterGradients(w, InputRows(m, i), sgd);
+            for (int i = m.Layers.Count - 1; i >= 0; i--)
+                LayerEmitter.For(m, m.Layers[i]).SharedParameterGradients(w, InputRows(m, i));
         }
     }
 

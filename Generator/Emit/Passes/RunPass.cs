@@ -20,7 +20,7 @@ internal static class RunPass
         using (w.Block($"private LossBreakdown Run(Workspace ws, {Names.ReadOnlySpan(m)} inputs, {TargetsParameter(m)}, int batch, bool backward)"))
         {
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).RunLocals(w);
-            w.Line($"Forward(ws, inputs, {Names.A(o)}, batch);");
+            w.Line(ForwardPass.Call(m, "ws", "inputs", Names.A(o), "backward"));
             w.Line("RegularizationCoefficients r = Regularization;");
             w.Line($"{Names.T(m)} invB = {Names.Real(m, 1)} / batch;");
             w.Line();
@@ -67,6 +67,7 @@ internal static class RunPass
     private static string Value(ModelSpec m, TermSpec t)
     {
         if (t.Kind == TermKind.KlSparsity) return Names.KlSums((ProductLayerSpec)m.Layers[t.Layer]) + ".Value";
+        if (t.IsStructural) return ((ProductEmitter)LayerEmitter.For(m, m.Layers[t.Layer])).StructuralValue(t);
         var parts = new List<string>();
         foreach (ContributionSpec c in t.Contributions)
         {
@@ -163,19 +164,29 @@ internal static class RunPass
     }
 
     /// <summary>
-    /// The deltas of every layer (the output layer's came from the fused loss kernel): top down, the layer above writes
-    /// ∂loss/∂a into the layer below, whose derivative kernel (penalties fused) makes it ∂loss/∂z.
+    /// The deltas of every layer (the output layer's came from the fused loss kernel): top down, each layer with parameters
+    /// writes ∂loss/∂(its input) into the delta of the next such layer below; the noise between them multiplies it by
+    /// their draws; that layer's derivative kernel (penalties fused) makes it ∂loss/∂z.
     /// </summary>
     private static void Deltas(IndentedWriter w, ModelSpec m)
     {
         ((ProductEmitter)LayerEmitter.For(m, m.Output)).OutputDeltaTail(w);
-        for (int i = m.Layers.Count - 1; i >= 1; i--)
+        int above = m.Output.Index;
+        while (true)
         {
-            LayerEmitter above = LayerEmitter.For(m, m.Layers[i]);
-            var below = (ProductEmitter)LayerEmitter.For(m, m.Layers[i - 1]);
-            below.DeltaHead(w, above.InputGradientFormula);
-            above.InputGradient(w, Names.D((ProductLayerSpec)m.Layers[i - 1]));
-            below.ActivationBackward(w);
+            int below = above - 1;
+            while (below >= 0 && m.Layers[below] is NoiseSpec) below--;
+            if (below < 0) return; // only the input (and its noise) below: no delta needed there
+            LayerEmitter upper = LayerEmitter.For(m, m.Layers[above]);
+            var lower = (ProductEmitter)LayerEmitter.For(m, m.Layers[below]);
+            var noise = new List<NoiseEmitter>();
+            for (int k = above - 1; k > below; k--) noise.Add((NoiseEmitter)LayerEmitter.For(m, m.Layers[k]));
+            lower.DeltaHead(w, upper.InputGradientFormula + string.Concat(noise.Select(n => n.BackwardFactor)));
+            string d = Names.D((ProductLayerSpec)m.Layers[below]);
+            upper.InputGradient(w, d);
+            foreach (NoiseEmitter n in noise) n.Backward(w, d);
+            lower.ActivationBackward(w);
+            above = below;
         }
     }
 }

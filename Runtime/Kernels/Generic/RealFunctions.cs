@@ -124,6 +124,15 @@ internal static class RealActivations
         public static T Derivative(T a, T z, T p) => a > T.Zero ? T.One : a + p;
     }
 
+    public readonly struct Selu<T> : IRealActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public const double Lambda = 1.0507009873554804934193349852946, Alpha = 1.6732632423543772848170429916717;
+        public static bool UsesZ => false;
+        public static T Value(T z, T p) => z > T.Zero ? RealMath.Of<T>(Lambda) * z : RealMath.Of<T>(Lambda * Alpha * RealMath.ExpM1(double.CreateTruncating(z)));
+        // λα·e^z = a + λα below 0 (PyTorch: λα at z = 0).
+        public static T Derivative(T a, T z, T p) => a > T.Zero ? RealMath.Of<T>(Lambda) : a + RealMath.Of<T>(Lambda * Alpha);
+    }
+
     public readonly struct Softplus<T> : IRealActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public const double Threshold = 20;
