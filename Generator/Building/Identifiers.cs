@@ -92,8 +92,21 @@ internal static class Identifiers
             if (l is NoiseDraft n) yield return (NoiseView(n.Pascal, n.Kind), n);
     }
 
-    /// <summary>The public view of a noise kind's last draw: <c>Hid1DropoutMask</c> (multipliers) or <c>InputNoise</c> (added values).</summary>
-    public static string NoiseView(string pascal, NoiseKind kind) => pascal + (kind == NoiseKind.GaussianNoise ? "Noise" : "DropoutMask");
+    /// <summary>
+    /// The public view of a noise kind's last draw: <c>Hid1DropoutMask</c>, <c>Hid1GaussianDropoutMask</c>,
+    /// <c>Hid1AlphaDropoutMask</c> (multipliers) or <c>InputNoise</c> (added values). Kinds differ, so two kinds can act on
+    /// one layer; the same kind twice on one layer collides (CMP029).
+    /// </summary>
+    public static string NoiseView(string pascal, NoiseKind kind) => pascal + kind switch
+    {
+        NoiseKind.GaussianNoise => "Noise",
+        NoiseKind.GaussianDropout => "GaussianDropoutMask",
+        NoiseKind.AlphaDropout => "AlphaDropoutMask",
+        _ => "DropoutMask",
+    };
+
+    /// <summary>The workspace buffer of a noise kind's output: <c>Hid1DropoutOut</c>, <c>InputGaussianNoiseOut</c>, ….</summary>
+    public static string NoiseOut(string pascal, NoiseKind kind) => pascal + kind + "Out";
 
     /// <summary>
     /// The members of the generated Workspace class: every buffer a layer could keep (a buffer the layer does not need is
@@ -110,7 +123,7 @@ internal static class Identifiers
         foreach (LayerDraft l in network.Layers)
             if (l is NoiseDraft n)
             {
-                yield return (n.Pascal + "NoiseOut", n);
+                yield return (NoiseOut(n.Pascal, n.Kind), n);
                 yield return (NoiseView(n.Pascal, n.Kind), n);
             }
     }

@@ -61,7 +61,7 @@ internal sealed class NoiseEmitter(ModelSpec model, NoiseSpec layer) : LayerEmit
 
     private string Draw => Identifiers.NoiseView(L.Pascal, L.Kind);
 
-    private string Out => L.Pascal + "NoiseOut";
+    private string Out => Identifiers.NoiseOut(L.Pascal, L.Kind);
 
     /// <summary>The span local the next layer reads: the noisy rows in training, the clean ones otherwise.</summary>
     private string Local => L.Camel + "N" + Literal.Int(L.Stream);
