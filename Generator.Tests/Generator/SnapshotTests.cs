@@ -52,6 +52,31 @@ public class SnapshotTests
         public partial class Classifier;
         """;
 
+    public const string LayerKinds = GeneratorHarness.Usings + """
+        namespace Demo;
+
+        [Input(784)]
+        [GaussianNoise(0.3)]
+        [Dense(256, Activation.Selu)]
+        [AlphaDropout(0.1)]
+        [Dense(64, Activation.Tanh)]
+        [Contractive(0.01)]
+        [KernelOrthogonal(0.001, Mode = OrthogonalMode.PerUnit)]
+        [Dropout(0.2)]
+        [Tied(Activation.Selu)]
+        [Tied(Activation.Sigmoid)]
+        public partial class DenoisingStack;
+        """;
+
+    [Fact]
+    public void Noise_tied_decoders_contractive_and_orthogonal_penalties()
+    {
+        var r = GeneratorHarness.Run(LayerKinds);
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.Empty(r.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Snapshot.Match("DenoisingStack", r.Sources["Demo.DenoisingStack.g.cs"]);
+    }
+
     [Fact]
     public void Classifier_with_labels_softmax_cross_entropy_and_AdamW()
     {
