@@ -178,6 +178,25 @@ public class LayerKindTests
         Assert.Equal(0, Allocated(() => structural.Evaluate(s, s, 8)));
     }
 
+    public static TheoryData<int> Lengths()
+    {
+        var d = new TheoryData<int>();
+        for (int n = 0; n <= 3 * 16 + 1; n++) d.Add(n);
+        d.Add(1000);
+        return d;
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void The_vector_dropout_draws_exactly_the_scalar_reference(int n)
+    {
+        float[] x = Random32(n, n), y = new float[n], mask = new float[n], yRef = new float[n], maskRef = new float[n];
+        ulong key = Noise.Key(3, n, 1);
+        Noise.Dropout(x, y, mask, 0.3f, key);
+        Noise.Dropout<float>(x, yRef, maskRef, 0.3f, key);
+        Approx.SameBits(maskRef, mask, "mask");
+        Approx.SameBits(yRef, y, "y");
+    }
+
     // ---- The draws' statistics --------------------------------------------------------------------------------------
 
     private const int N = 1_000_000;

@@ -3,6 +3,8 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Compiled.Kernels;
 
@@ -62,7 +64,46 @@ public static class Noise
     // ---- float ------------------------------------------------------------------------------------------------------
 
     /// <summary>Inverted dropout: y = x·m, m = 0 with probability <paramref name="rate"/>, else 1/(1 − rate); m kept in <paramref name="mask"/>.</summary>
-    public static void Dropout(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, ulong key) => Dropout<float>(x, y, mask, rate, key);
+    public static void Dropout(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, ulong key)
+    {
+        Check(x, y, mask);
+        int done = Vector512.IsHardwareAccelerated ? DropoutVector(x, y, mask, rate, key) : 0;
+        Dropout<float>(x.Slice(done), y.Slice(done), mask.Slice(done), rate, key, done);
+    }
+
+    /// <summary>
+    /// The whole 16-value blocks of <see cref="Dropout(ReadOnlySpan{float}, Span{float}, Span{float}, float, ulong)"/> on
+    /// 512-bit vectors: the same 64-bit hash per element (8 lanes of ulong, two per block), so exactly the scalar draw.
+    /// Returns how many values it did.
+    /// </summary>
+    private static int DropoutVector(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, ulong key)
+    {
+        int n = x.Length & ~15;
+        var vkey = Vector512.Create(key);
+        var phi = Vector512.Create(0x9E3779B97F4A7C15UL);
+        var lanes = Vector512.Create(1UL, 2, 3, 4, 5, 6, 7, 8);
+        var threshold = Vector512.Create(KeepThreshold(rate));
+        var keep = Vector512.Create(1f / (1f - rate));
+        ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), mr = ref MemoryMarshal.GetReference(mask);
+        for (int i = 0; i < n; i += 16)
+        {
+            Vector512<ulong> first = Mix(vkey + (Vector512.Create((ulong)i) + lanes) * phi);
+            Vector512<ulong> second = Mix(vkey + (Vector512.Create((ulong)(i + 8)) + lanes) * phi);
+            Vector512<uint> u = Vector512.Narrow(Vector512.ShiftRightLogical(first, 40), Vector512.ShiftRightLogical(second, 40));
+            Vector512<float> m = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, threshold).AsSingle(), keep, Vector512<float>.Zero);
+            m.StoreUnsafe(ref mr, (nuint)i);
+            (Vector512.LoadUnsafe(ref xr, (nuint)i) * m).StoreUnsafe(ref yr, (nuint)i);
+        }
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Mix(Vector512<ulong> z)
+    {
+        z = (z ^ Vector512.ShiftRightLogical(z, 30)) * Vector512.Create(0xBF58476D1CE4E5B9UL);
+        z = (z ^ Vector512.ShiftRightLogical(z, 27)) * Vector512.Create(0x94D049BB133111EBUL);
+        return z ^ Vector512.ShiftRightLogical(z, 31);
+    }
 
     /// <summary>Additive noise: y = x + σ·n, n ~ N(0, 1); σ·n kept in <paramref name="added"/>.</summary>
     public static void Gaussian(ReadOnlySpan<float> x, Span<float> y, Span<float> added, float stddev, ulong key) => Gaussian<float>(x, y, added, stddev, key);
@@ -109,14 +150,15 @@ public static class Noise
         if (draw.Length < x.Length) ThrowHelper.KernelSpan("mask", x.Length, draw.Length);
     }
 
-    internal static void Dropout<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> mask, T rate, ulong key) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Inverted dropout in any type; <paramref name="first"/> is the element index of x[0] (the values before it were done elsewhere).</summary>
+    internal static void Dropout<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> mask, T rate, ulong key, int first = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(x, y, mask);
         uint threshold = KeepThreshold(double.CreateTruncating(rate));
         T keep = T.One / (T.One - rate);
         for (int i = 0; i < x.Length; i++)
         {
-            T m = Uniform24(Bits(key, i)) >= threshold ? keep : T.Zero;
+            T m = Uniform24(Bits(key, first + i)) >= threshold ? keep : T.Zero;
             mask[i] = m;
             y[i] = x[i] * m;
         }

@@ -40,3 +40,23 @@ public partial class SampleAutoencoder;
 [Dense(256, Activation.Relu)]
 [Dense(10, Activation.Softmax)]
 public partial class FashionClassifier;
+
+/// <summary>The seed network with [Dropout(0.2)] on its hidden code: the cost of a noise kind (bench "layer-kinds").</summary>
+[Input(784)]
+[Dense(400, Activation.Tanh)]
+[ActivityL1(0.1, Scaling = Scaling.Sum)]
+[Dropout(0.2)]
+[Dense(784, Activation.Sigmoid)]
+public partial class SeedDropout;
+
+/// <summary>A tied autoencoder 784 → 256 relu → tied sigmoid, against the untied one below.</summary>
+[Input(784)]
+[Dense(256, Activation.Relu)]
+[Tied(Activation.Sigmoid)]
+public partial class TiedAutoencoder;
+
+/// <summary>The same autoencoder with its own decoder weights.</summary>
+[Input(784)]
+[Dense(256, Activation.Relu)]
+[Dense(784, Activation.Sigmoid)]
+public partial class UntiedAutoencoder;

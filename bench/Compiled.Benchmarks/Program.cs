@@ -61,6 +61,12 @@ if (args.Length > 0 && args[0] == "int8-accuracy")
     Int8Accuracy.Run(args);
     return;
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- layer-kinds [--rounds N]   dropout's cost, tied vs untied
+if (args.Length > 0 && args[0] == "layer-kinds")
+{
+    LayerKinds.Run(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "compare")
 {
     Compare.Run(args);
