@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Compiled.Kernels;
@@ -71,6 +72,7 @@ public sealed unsafe class WorkerPool
     /// Runs <paramref name="work"/>(job, part, parts) for every part in [0, parts) and returns when all are done. The
     /// job must stay valid until then (the caller's stack frame does).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Run(delegate*<void*, int, int, void> work, void* job)
     {
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
