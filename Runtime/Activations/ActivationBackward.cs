@@ -12,6 +12,7 @@ namespace Compiled.Kernels;
 /// </summary>
 internal static class ActivationBackward
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TAct>(ReadOnlySpan<float> a, ReadOnlySpan<float> z, Span<float> d, float p, float l1, float l2) where TAct : struct, IActivationOp
     {
         if (a.Length < d.Length) ThrowHelper.KernelSpan(nameof(a), d.Length, a.Length);
@@ -26,6 +27,7 @@ internal static class ActivationBackward
     }
 
     /// <summary>With a per-unit term (KL sparsity; sigmoid and tanh layers only, which need neither z nor p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TAct>(ReadOnlySpan<float> a, Span<float> d, int units, float l1, float l2, ReadOnlySpan<float> unitTerm)
         where TAct : struct, IActivationOp
     {
@@ -46,6 +48,7 @@ internal static class ActivationBackward
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Core<TAct, TV, TS>(ReadOnlySpan<float> aSpan, ReadOnlySpan<float> zSpan, Span<float> dSpan, float p, float l1, float l2,
         ReadOnlySpan<float> unitTerm = default)
         where TAct : struct, IActivationOp where TV : struct where TS : ISimd<TV>

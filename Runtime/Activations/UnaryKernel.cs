@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -18,6 +19,7 @@ internal interface IUnaryOp
 /// </summary>
 internal static class UnaryKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOp>(ReadOnlySpan<float> z, Span<float> a, float p = 0f) where TOp : struct, IUnaryOp
     {
         if (a.Length < z.Length) ThrowHelper.KernelSpan(nameof(a), z.Length, a.Length);
@@ -30,6 +32,7 @@ internal static class UnaryKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Core<TOp, TV, TS>(ReadOnlySpan<float> zSpan, Span<float> aSpan, float p = 0f) where TOp : struct, IUnaryOp where TV : struct where TS : ISimd<TV>
     {
         ref float z = ref MemoryMarshal.GetReference(zSpan);

@@ -63,6 +63,7 @@ namespace Compiled.Kernels
         /// values, and every NaN pattern lies above +∞. An integer maximum (one instruction per vector, no NaN rules)
         /// instead of TensorPrimitives.MaxMagnitude, which measured 0.4 ns per element here.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static uint MaxAbsBits(ReadOnlySpan<float> values)
         {
             ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(values);

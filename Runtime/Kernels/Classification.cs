@@ -17,6 +17,7 @@ internal static class BinaryCrossEntropy
     /// d = scale·(y − t) + (l1·sign(y) + 2·l2·y)·y(1 − y) with y = σ(z) (activity penalties on the sigmoid output);
     /// returns Σ loss over the elements.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> t, Span<float> d, float scale, float l1, float l2)
     {
         if (t.Length != y.Length) ThrowHelper.KernelSpan(nameof(t), y.Length, t.Length);
@@ -40,6 +41,7 @@ internal static class BinaryCrossEntropy
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Core<TV, TS>(ReadOnlySpan<float> zSpan, ReadOnlySpan<float> ySpan, ReadOnlySpan<float> tSpan, Span<float> dSpan, float scale, float l1, float l2)
         where TV : struct where TS : ISimd<TV>
     {
@@ -93,6 +95,7 @@ internal static class BinaryCrossEntropy
 internal static class SoftmaxRows
 {
     /// <summary>a = exp(z − max z) / Σ exp(z − max z) per row; z and a may be the same memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> z, Span<float> a, int units)
     {
         if (a.Length < z.Length) ThrowHelper.KernelSpan(nameof(a), z.Length, a.Length);
@@ -111,6 +114,7 @@ internal static class SoftmaxRows
     /// In place, per row: g = d + l1·sign(a) + 2·l2·a, then d = a ⊙ (g − Σ_j a_j·g_j) — the softmax Jacobian applied
     /// to g.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> a, Span<float> d, int units, float l1, float l2)
     {
         if (a.Length < d.Length) ThrowHelper.KernelSpan(nameof(a), d.Length, a.Length);
@@ -118,6 +122,7 @@ internal static class SoftmaxRows
             Jacobian(a.Slice(r, units), d.Slice(r, units), l1, l2);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Jacobian(ReadOnlySpan<float> a, Span<float> g, float l1, float l2)
     {
         if (l1 != 0 || l2 != 0)
@@ -127,6 +132,7 @@ internal static class SoftmaxRows
     }
 
     /// <summary>A softmax output under MSE or MAE: d = J·(scale·loss'(y − t) + penalties); returns Σ loss.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double ElementLossBackward<TLoss>(ReadOnlySpan<float> y, ReadOnlySpan<float> t, Span<float> d, int units, float scale, float l1, float l2)
         where TLoss : struct, IElementLoss
     {
@@ -152,6 +158,7 @@ internal static class SoftmaxRows
     /// max + log Σ e^{z_j − max}), d = scale·(y − onehot(label)) + J·(activity penalties). Returns Σ loss over rows.
     /// Labels must be in [0, units) (checked by the generated entry points before anything runs).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double CrossEntropyBackward(ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<int> labels, Span<float> d, int units,
         float scale, float l1, float l2)
     {
@@ -178,12 +185,14 @@ internal static class SoftmaxRows
     }
 
     /// <summary>Index of the largest element of each row (the first, on ties), as PyTorch's argmax.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgMax(ReadOnlySpan<float> y, Span<int> classes, int units)
     {
         for (int r = 0; r < classes.Length; r++) classes[r] = ArgMax(y.Slice(r * units, units));
     }
 
     /// <summary>Rows whose arg-max is their label.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CountCorrect(ReadOnlySpan<float> y, ReadOnlySpan<int> labels, int units)
     {
         int correct = 0;
@@ -192,6 +201,7 @@ internal static class SoftmaxRows
         return correct;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ArgMax(ReadOnlySpan<float> row)
     {
         int best = 0;

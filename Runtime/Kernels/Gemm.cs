@@ -20,6 +20,7 @@ public static partial class Gemm
     private const long ParallelWork = 1L << 19;
 
     /// <summary>Forward: Y[m, n] = X[m, k] · W[n, k]ᵀ + bias[n]. With a pool, the rows of X are split across threads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void XWt(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, WorkerPool? pool = null)
     {
         Check(x.Length, (long)m * k, nameof(x)); Check(w.Length, (long)n * k, nameof(w)); Check(bias.Length, n, nameof(bias)); Check(y.Length, (long)m * n, nameof(y));
@@ -76,6 +77,7 @@ public static partial class Gemm
     private const int SmallTransposeFloats = 4096;
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, ForwardForm form)
     {
         if (form is ForwardForm.Small or ForwardForm.ShortK)
@@ -111,6 +113,7 @@ public static partial class Gemm
     }
 
     /// <summary>Backward to the inputs: Y[m, k] = D[m, n] · W[n, k]. With a pool, the rows are split across threads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void XW(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> w, Span<float> y, WorkerPool? pool = null)
     {
         Check(d.Length, (long)m * n, nameof(d)); Check(w.Length, (long)n * k, nameof(w)); Check(y.Length, (long)m * k, nameof(y));
@@ -128,6 +131,7 @@ public static partial class Gemm
     /// epilogue of the same pass, read from <paramref name="w"/>, which may be empty when both are 0). With a pool, the
     /// rows of G (output units) are split across threads.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DtX(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> g, ReadOnlySpan<float> w, float l1, float l2, WorkerPool? pool = null)
     {
         Check(d.Length, (long)m * n, nameof(d)); Check(x.Length, (long)m * k, nameof(x)); Check(g.Length, (long)n * k, nameof(g));
@@ -163,6 +167,7 @@ public static partial class Gemm
     /// w + g·(−lr)). <paramref name="scratch"/> [n·k] holds partial sums when the batch spans several depth blocks (its
     /// contents are undefined afterwards). With a pool, the rows of W are split across threads.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DtXSgd(int m, int n, int k, ReadOnlySpan<float> d, ReadOnlySpan<float> x, Span<float> w, Span<float> scratch, float l1, float l2, float lr, WorkerPool? pool = null)
     {
         Check(d.Length, (long)m * n, nameof(d)); Check(x.Length, (long)m * k, nameof(x)); Check(w.Length, (long)n * k, nameof(w)); Check(scratch.Length, (long)n * k, nameof(scratch));
@@ -208,6 +213,7 @@ public static partial class Gemm
     }
 
     /// <summary>SGD fused with the bias gradient: b ← b − lr·(Σ_b D[b, n] + l1·sign(b) + 2·l2·b), as <see cref="DtXSgd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSumsSgd(int m, int n, ReadOnlySpan<float> d, Span<float> bias, Span<float> scratch, float l1, float l2, float lr)
     {
         Check(d.Length, (long)m * n, nameof(d)); Check(bias.Length, n, nameof(bias)); Check(scratch.Length, n, nameof(scratch));
@@ -222,6 +228,7 @@ public static partial class Gemm
     /// </summary>
     private static bool Streaming(int rows, int depth) => rows < 8 || depth <= 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2)
         => Broadcast(rows, cols, depth, a, aRow, aCol, b, output, pen, l1, l2, Streaming(rows, depth), small: false);
 
@@ -234,6 +241,7 @@ public static partial class Gemm
 
     // update empty: store the product in output. Otherwise the SGD epilogue: update[i] ← update[i] + product[i]·step
     // (step = −lr), with output only a scratch accumulator.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Broadcast(int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b, Span<float> output, ReadOnlySpan<float> pen, float l1, float l2, bool streaming,
         bool small, Span<float> update = default, float step = 0)
     {
@@ -262,6 +270,7 @@ public static partial class Gemm
     /// The broadcast form one output row at a time: 4 vectors of columns per pass over the depth (1 for the tail, which
     /// overlaps and is recomputed from the inputs — idempotent, as every output is stored whole).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RowsCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
         ReadOnlySpan<float> bSpan, Span<float> outSpan, ReadOnlySpan<float> pSpan, float l1, float l2, ReadOnlySpan<float> bias = default,
         Span<float> updateSpan = default, float step = 0, int bRowStride = 0)
@@ -378,6 +387,7 @@ public static partial class Gemm
         public int UpdateLength;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Parallel(WorkerPool pool, Kind kind, int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol,
         ReadOnlySpan<float> b, int bRow, int bCol, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> pen, float l1, float l2,
         Span<float> update = default, float step = 0, bool small = false)
@@ -395,6 +405,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunPart(void* state, int part, int parts)
     {
         ref Job j = ref *(Job*)state;
@@ -423,6 +434,7 @@ public static partial class Gemm
     /// run's tiles, each element a sum in the same order, so computed exactly as one thread computes it. Forward: the
     /// columns are rows of W; backward (Y = D·W): columns of W, read with W's full row stride.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunColumns(ref Job j, int part, int parts)
     {
         if (!ColumnShare(j.Cols, part, parts, out int c0, out int c1)) return;
@@ -463,6 +475,7 @@ public static partial class Gemm
     }
 
     /// <summary>Bias gradient: g[n] = Σ_b D[b, n] + l1·sign(bias) + 2·l2·bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSums(int m, int n, ReadOnlySpan<float> d, Span<float> g, ReadOnlySpan<float> bias, float l1, float l2)
     {
         Check(d.Length, (long)m * n, nameof(d)); Check(g.Length, n, nameof(g));
@@ -490,6 +503,7 @@ public static partial class Gemm
     /// <summary>Bytes of W kept hot per block: about a third of a 1 MiB L2.</summary>
     private const int WeightBlockBytes = 384 * 1024;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void XWtCore<TV, TS>(int m, int n, int k, ReadOnlySpan<float> xs, ReadOnlySpan<float> ws, ReadOnlySpan<float> bias, Span<float> ys)
         where TV : struct where TS : ISimd<TV>
     {
@@ -553,7 +567,7 @@ public static partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile8x2<TV, TS>(ref float x, ref float w, ref float y, ref float b, int i, int o, int n, int k, DotTail<TV, TS> t)
         where TV : struct where TS : ISimd<TV>
     {
@@ -716,6 +730,7 @@ public static partial class Gemm
     /// when its columns are contiguous (bCol = 1), else each strip of 1–2 vectors is packed [p][column] first.
     /// Loop order: column strip outside, row tiles inside, so the strip of B stays in L1 while every row tile uses it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BroadcastCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol,
         ReadOnlySpan<float> bSpan, int bRow, int bCol, Span<float> outSpan, ReadOnlySpan<float> bias, ReadOnlySpan<float> pSpan, float l1, float l2,
         Span<float> update = default, float step = 0)
@@ -871,6 +886,7 @@ public static partial class Gemm
     }
 
     // The tiles read A from the packed tile and walk B with a ref bumped by one row per step: all in registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile8<TV, TS>(in BroadcastKernel<TV, TS> k, ref float ap, ref float bp, nint bStride, int r, int rr, int c, int depth, bool first, bool last, int vectors, int keepBelow)
         where TV : struct where TS : ISimd<TV>
     {
@@ -920,6 +936,7 @@ public static partial class Gemm
         if (rr > 7) Put2(k, r + 7, c, s70, s71, first, last, vectors, keepBelow);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4<TV, TS>(in BroadcastKernel<TV, TS> k, ref float ap, ref float bp, nint bStride, int r, int rr, int c, int depth, bool first, bool last, int vectors, int keepBelow)
         where TV : struct where TS : ISimd<TV>
     {

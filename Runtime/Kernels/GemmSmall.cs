@@ -36,6 +36,7 @@ public static partial class Gemm
     }
 
     /// <summary>The small form, at the width <see cref="SmallWidth"/> picked (which must not be 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small(int width, int rows, int cols, int depth, ReadOnlySpan<float> a, int aRow, int aCol, ReadOnlySpan<float> b,
         Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> pen, float l1, float l2, Span<float> update = default, float step = 0)
     {
@@ -52,6 +53,7 @@ public static partial class Gemm
     /// B row-major [depth, cols]. Column strips of 2 vectors (4-row tiles) or 1 vector (8-row tiles; the last one
     /// overlaps the previous strip and keeps its lanes); leftover rows one at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SmallCore<TV, TS>(int rows, int cols, int depth, ReadOnlySpan<float> aSpan, int aRow, int aCol, ReadOnlySpan<float> bSpan,
         Span<float> outSpan, ReadOnlySpan<float> bias, ReadOnlySpan<float> pSpan, float l1, float l2, Span<float> update = default, float step = 0)
         where TV : struct where TS : ISimd<TV>
@@ -77,6 +79,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallTile4x2<TV, TS>(in BroadcastKernel<TV, TS> k, ref float a0, nint aRow, nint aCol, ref float bp, nint bStride, int r, int c, int depth)
         where TV : struct where TS : ISimd<TV>
     {
@@ -101,6 +104,7 @@ public static partial class Gemm
         k.Put(r + 3, c, s30, true, true, 0); k.Put(r + 3, c + vc, s31, true, true, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallTile8x1<TV, TS>(in BroadcastKernel<TV, TS> k, ref float a0, nint aRow, nint aCol, ref float bp, nint bStride, int r, int c, int depth, int keepBelow)
         where TV : struct where TS : ISimd<TV>
     {
@@ -126,6 +130,7 @@ public static partial class Gemm
         k.Put(r + 6, c, s6, true, true, keepBelow); k.Put(r + 7, c, s7, true, true, keepBelow);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallTile1<TV, TS>(in BroadcastKernel<TV, TS> k, ref float a0, nint aCol, ref float bp, nint bStride, int r, int c, int depth, int vectors, int keepBelow)
         where TV : struct where TS : ISimd<TV>
     {

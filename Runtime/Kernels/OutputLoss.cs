@@ -38,6 +38,7 @@ internal readonly struct AbsoluteErrorOp : IElementLoss
 /// </summary>
 internal static class OutputLoss
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Backward<TLoss, TAct>(ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> t, Span<float> d, float scale, float p, float l1, float l2)
         where TLoss : struct, IElementLoss where TAct : struct, IActivationOp
     {
@@ -63,6 +64,7 @@ internal static class OutputLoss
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Core<TLoss, TAct, TV, TS>(ReadOnlySpan<float> zSpan, ReadOnlySpan<float> ySpan, ReadOnlySpan<float> tSpan, Span<float> dSpan,
         float scale, float p, float l1, float l2)
         where TLoss : struct, IElementLoss where TAct : struct, IActivationOp where TV : struct where TS : ISimd<TV>

@@ -11,6 +11,7 @@ internal static class Transpose
     /// dst[q·dstStride + j] = src[j·srcStride + q] for j, q in [0, rows) × [0, cols): rows of the source become columns
     /// of the destination.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Block(ref float src, nint srcStride, ref float dst, nint dstStride, int rows, int cols)
     {
         int j = 0;

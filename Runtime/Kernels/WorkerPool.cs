@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Compiled.Kernels;
@@ -79,6 +80,7 @@ public sealed unsafe class WorkerPool
     /// job must stay valid until then (the caller's stack frame does). If any part throws, every other part still runs
     /// to its end before this returns, and the first exception is rethrown here, on the calling thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Run(delegate*<void*, int, int, void> work, void* job)
     {
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -14,6 +15,7 @@ namespace Compiled.Kernels;
 public static partial class Momentum
 {
     /// <summary>One update of every parameter, in place; <paramref name="v"/> is the velocity, laid out as the parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Step(Span<float> p, ReadOnlySpan<float> g, Span<float> v, float lr, float momentum, bool nesterov)
     {
         if (g.Length != p.Length) ThrowHelper.KernelSpan(nameof(g), p.Length, g.Length);
@@ -28,6 +30,7 @@ public static partial class Momentum
         Scalar(p.Slice(done), g.Slice(done), v.Slice(done), lr, momentum, nesterov);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Core<TV, TS>(Span<float> pSpan, ReadOnlySpan<float> gSpan, Span<float> vSpan, float lr, float momentum, bool nesterov)
         where TV : struct where TS : ISimd<TV>
     {
@@ -67,6 +70,7 @@ public static partial class Momentum
 public static partial class Adam
 {
     /// <summary>Update number <paramref name="t"/> (≥ 1) of every parameter, in place. <paramref name="decay"/> is AdamW's decoupled weight decay (0 for Adam).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Step(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lr, float beta1, float beta2, float epsilon, float decay, long t)
     {
         if (g.Length != p.Length) ThrowHelper.KernelSpan(nameof(g), p.Length, g.Length);
@@ -88,6 +92,7 @@ public static partial class Adam
 
     internal readonly record struct Constants(float Keep, float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float StepSize, float InvSqrtCorrection2, float Epsilon);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Core<TV, TS>(Span<float> pSpan, ReadOnlySpan<float> gSpan, Span<float> mSpan, Span<float> vSpan, Constants c)
         where TV : struct where TS : ISimd<TV>
     {

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -21,6 +22,7 @@ public static partial class Sgd
     /// Proximal L1 step: w ← sign(v)·max(|v| − threshold, 0) with v = w − lr·g, in one pass. With threshold = lr·λ
     /// this is the exact minimizer of the L1-regularized local model, so weights reach exact zeros.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void StepSoftThreshold(Span<float> w, ReadOnlySpan<float> g, float lr, float threshold)
     {
         if (g.Length != w.Length) ThrowHelper.KernelSpan(nameof(g), w.Length, g.Length);
@@ -33,6 +35,7 @@ public static partial class Sgd
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SoftCore<TV, TS>(Span<float> wSpan, ReadOnlySpan<float> gSpan, float lr, float threshold) where TV : struct where TS : ISimd<TV>
     {
         ref float w = ref MemoryMarshal.GetReference(wSpan);

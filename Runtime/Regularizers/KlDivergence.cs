@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace Compiled.Kernels;
 
@@ -16,6 +17,7 @@ public static partial class KlDivergence
     /// unitTerm[j] = (β/B)·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) (times ½ when rescaled from tanh) — the term the backward
     /// kernel adds to every row of the layer's incoming gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static KlSums Compute(ReadOnlySpan<float> a, int batch, int units, float rho, float beta, bool tanhRescaled, Span<float> unitTerm)
     {
         if (unitTerm.Length < units) ThrowHelper.KernelSpan(nameof(unitTerm), units, unitTerm.Length);

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -10,6 +11,7 @@ namespace Compiled.Kernels;
 public static partial class Penalty
 {
     /// <summary>g[i] += l1·sign(t[i]) + 2·l2·t[i], in place on <paramref name="g"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddGradient(ReadOnlySpan<float> t, Span<float> g, float l1, float l2)
     {
         if (t.Length < g.Length) ThrowHelper.KernelSpan(nameof(t), g.Length, t.Length);
@@ -22,6 +24,7 @@ public static partial class Penalty
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Core<TV, TS>(ReadOnlySpan<float> tSpan, Span<float> gSpan, float l1, float l2) where TV : struct where TS : ISimd<TV>
     {
         ref float t = ref MemoryMarshal.GetReference(tSpan);

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -18,6 +19,7 @@ public static partial class Statistics
     /// whose |t| stays below ε on every row ("dead" in this batch). <paramref name="unitMaxAbs"/> is scratch of
     /// <paramref name="units"/> floats; pass it empty to skip the dead-unit count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TensorSums Activity(ReadOnlySpan<float> t, int units, float epsilon, Span<float> unitMaxAbs)
     {
         bool dead = !unitMaxAbs.IsEmpty;
@@ -50,6 +52,7 @@ public static partial class Statistics
     }
 
     /// <summary>Σ|w|, Σw² and the exact-zero count of a weight block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TensorSums Weights(ReadOnlySpan<float> w)
     {
         double sumAbs = 0, sumSq = 0;
@@ -71,6 +74,7 @@ public static partial class Statistics
         return new TensorSums(sumAbs, sumSq, 0, zeros, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float SumAbs, float SumSq, float Below, float Zeros) RowCore<TV, TS>(ReadOnlySpan<float> rowSpan, float epsilon, Span<float> maxSpan)
         where TV : struct where TS : ISimd<TV>
     {

@@ -20,7 +20,7 @@ public static class Pictures
     /// </summary>
     public const byte Background = 255;
 
-    /// <summary>What a constant tile of <see cref="FeatureGrid"/> becomes: mid-gray, since it has no contrast to show.</summary>
+    /// <summary>What a constant tile of <see cref="FeatureGrid(ReadOnlySpan{float}, int, int, int, int, int)"/> becomes: mid-gray, since it has no contrast to show.</summary>
     public const byte ConstantTile = 128;
 
     /// <summary>The width and height in pixels of a grid of <paramref name="tiles"/> tiles (see the remarks on <see cref="Pictures"/>).</summary>
@@ -44,6 +44,29 @@ public static class Pictures
         int tileSize = tileWidth * tileHeight;
         for (int i = 0; i < features; i++)
             DrawTile(image, Slot(i, columns, tileWidth, tileHeight, gap), tileWidth, tileHeight, weights.Slice(i * tileSize, tileSize), normalize: true);
+        return image;
+    }
+
+    /// <summary>
+    /// <see cref="FeatureGrid(ReadOnlySpan{float}, int, int, int, int, int)"/> with the features in a chosen order:
+    /// slot <c>k</c> shows row <c>order[k]</c> of <paramref name="weights"/> (a row-major
+    /// <c>[rows, tileWidth·tileHeight]</c> matrix), and the grid has <c>order.Length</c> tiles — a subset, or all rows
+    /// sorted (most used first, say).
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the gap is negative, <paramref name="order"/> is empty or names a row outside <paramref name="weights"/>, or <paramref name="weights"/> is not a whole number of tiles long.</exception>
+    public static GrayImage FeatureGrid(ReadOnlySpan<float> weights, ReadOnlySpan<int> order, int tileWidth, int tileHeight, int columns, int gap = 1)
+    {
+        var (width, height) = Layout(order.Length, tileWidth, tileHeight, columns, gap, nameof(order), nameof(tileWidth), nameof(tileHeight));
+        long tileSize = (long)tileWidth * tileHeight;
+        if (weights.Length % tileSize != 0)
+            throw new ArgumentException($"weights has length {weights.Length}, not a multiple of tileWidth ({tileWidth}) × tileHeight ({tileHeight}) = {tileSize}.", nameof(weights));
+        long rows = weights.Length / tileSize;
+        foreach (int row in order)
+            if ((uint)row >= rows) throw new ArgumentException($"order names row {row}; weights has rows 0..{rows - 1}.", nameof(order));
+        var image = Blank(width, height);
+        int size = (int)tileSize;
+        for (int k = 0; k < order.Length; k++)
+            DrawTile(image, Slot(k, columns, tileWidth, tileHeight, gap), tileWidth, tileHeight, weights.Slice(order[k] * size, size), normalize: true);
         return image;
     }
 
