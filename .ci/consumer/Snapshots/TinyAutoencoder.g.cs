@@ -23,17 +23,18 @@ partial class TinyAutoencoder
     //   [264, 280) out.bias [16]
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
-
-    // Per-layer buffers, [maxBatch, units] unless noted; allocated once, in the constructor.
-    private readonly float[] _hid1Out; // hid1: a = tanh(z), z computed in place
-    private readonly float[] _hid1Delta; // hid1: ∂loss/∂z
-    private readonly float[] _hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
-    private readonly float[] _outOut; // out: a = sigmoid(z), z computed in place
-    private readonly float[] _outDelta; // out: ∂loss/∂z
     private readonly int _maxBatch;
-    private int _lastBatch;
-    private int _threads = global::System.Environment.ProcessorCount;
-    private global::Compiled.Kernels.WorkerPool? _pool = global::Compiled.Kernels.WorkerPool.ForThreads(global::System.Environment.ProcessorCount);
+    private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
+    private global::Compiled.Kernels.WorkerPool? _pool;
+
+    // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
+    // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
+    // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
+    // see global::Compiled.Kernels.Concurrency.
+    private readonly Workspace _main;
+    private readonly global::Compiled.Kernels.WorkspacePool<Workspace> _spare = new global::Compiled.Kernels.WorkspacePool<Workspace>();
+    [global::System.ThreadStatic] private static Workspace? t_workspace;
+    private int _readers, _training;
 
     /// <summary>A model for batches of up to <see cref="DefaultMaxBatch"/> rows, initialized with seed 0.</summary>
     public TinyAutoencoder() : this(DefaultMaxBatch, 0)
@@ -48,11 +49,8 @@ partial class TinyAutoencoder
     {
         if (maxBatch < 1 || maxBatch > 2147483647 / 16) global::Compiled.Kernels.ThrowHelper.MaxBatch(maxBatch, 2147483647 / 16);
         _maxBatch = maxBatch;
-        _hid1Out = new float[maxBatch * 8];
-        _hid1Delta = new float[maxBatch * 8];
-        _hid1UnitMax = new float[8];
-        _outOut = new float[maxBatch * 16];
-        _outDelta = new float[maxBatch * 16];
+        _main = new Workspace(this, maxBatch, training: true);
+        _pool = global::Compiled.Kernels.WorkerPool.ForThreads(_threads);
         global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_parameters, 128, 8), fanIn: 16, seed, layer: 0);
         global::Compiled.Kernels.Init.Dense(new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_parameters, 264, 16), fanIn: 8, seed, layer: 1);
     }
@@ -66,11 +64,56 @@ partial class TinyAutoencoder
     /// <summary>The gradient of the last <see cref="ComputeGradients"/>, laid out as <see cref="Parameters"/>. <see cref="TrainStep"/> applies each gradient as it computes it and leaves this unspecified.</summary>
     public global::System.ReadOnlySpan<float> Gradients => _gradients;
 
-    /// <summary>The learning rate of SGD, settable between steps (initially 0.01); the base rate when a <see cref="Schedule"/> is set.</summary>
-    public float LearningRate { get; set; } = 0.01f;
+    private float _learningRate = 0.01f;
 
-    /// <summary>An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>), applied to <see cref="LearningRate"/> by the number of updates taken.</summary>
-    public global::Compiled.LearningRateSchedule? Schedule { get; set; }
+    /// <summary>The learning rate of SGD, settable between steps; the base rate when a <see cref="Schedule"/> is set (initially 0.01; a finite number ≥ 0).</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = float.IsFinite(value) && value >= 0f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(LearningRate), value, "a finite number ≥ 0");
+    }
+
+    private global::Compiled.LearningRateSchedule? _schedule;
+
+    /// <summary>
+    /// An optional learning-rate schedule (<see cref="global::Compiled.LearningRateSchedule.Step"/>, <see cref="global::Compiled.LearningRateSchedule.Cosine"/>),
+    /// applied to <see cref="LearningRate"/> by the number of updates taken. A schedule whose rate for the next update is not a
+    /// finite number ≥ 0 is refused here; one that reaches such a rate later stops that step before it changes anything.
+    /// </summary>
+    public global::Compiled.LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        set
+        {
+            if (value is not null) global::Compiled.Kernels.ThrowHelper.CheckSchedule(value, _updates, _learningRate);
+            _schedule = value;
+        }
+    }
+
+    /// <summary>
+    /// Threads the matrix products are split across (default: the processor count, at most <see cref="global::Compiled.Kernels.WorkerPool.MaxThreads"/>;
+    /// 1 = the calling thread only). The workers are a process-wide pool shared by all models;
+    /// results do not depend on the thread count.
+    /// </summary>
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            if ((uint)(value - 1) >= global::Compiled.Kernels.WorkerPool.MaxThreads) global::Compiled.Kernels.ThrowHelper.ThreadCount(value, global::Compiled.Kernels.WorkerPool.MaxThreads);
+            _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
+            _threads = value;
+        }
+    }
+
+    private float _sparsityEpsilon = 0.01f;
+
+    /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (initially 0.01; a finite number ≥ 0).</summary>
+    public float SparsityEpsilon
+    {
+        get => _sparsityEpsilon;
+        set => _sparsityEpsilon = float.IsFinite(value) && value >= 0f ? value : global::Compiled.Kernels.ThrowHelper.InvalidSetting(nameof(SparsityEpsilon), value, "a finite number ≥ 0");
+    }
 
     /// <summary>
     /// Forgets the optimizer's state and restarts the update count that the
@@ -89,26 +132,14 @@ partial class TinyAutoencoder
     /// <summary>The loss terms of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>.</summary>
     public LossBreakdown LastLoss { get; private set; }
 
-    /// <summary>Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>).</summary>
-    public SparsityReport LastSparsity { get; private set; }
+    private SparsityReport _lastSparsity;
+    private int _sparsityVersion;
 
     /// <summary>
-    /// Threads the matrix products are split across (default: the processor count; 1 = the calling thread only). The
-    /// workers are a process-wide pool shared by all models; results do not depend on the thread count.
+    /// Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>). When
+    /// several <see cref="Evaluate"/> calls run at once, the report of the last to finish, whole — never a mix of two.
     /// </summary>
-    public int Threads
-    {
-        get => _threads;
-        set
-        {
-            if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
-            _threads = value;
-            _pool = global::Compiled.Kernels.WorkerPool.ForThreads(value);
-        }
-    }
-
-    /// <summary>|a| below this counts as inactive in <see cref="LastSparsity"/> (default 0.01).</summary>
-    public float SparsityEpsilon { get; set; } = 0.01f;
+    public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
 
     /// <summary>hid1.weight [8, 16], row-major: a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Hid1Weight => new global::System.Span<float>(_parameters, 0, 128);
@@ -116,8 +147,15 @@ partial class TinyAutoencoder
     /// <summary>hid1.bias [8]: a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Hid1Bias => new global::System.Span<float>(_parameters, 128, 8);
 
-    /// <summary>hid1's activations [batch, 8] from the last forward pass.</summary>
-    public global::System.ReadOnlySpan<float> Hid1Activations => new global::System.Span<float>(_hid1Out, 0, _lastBatch * 8);
+    /// <summary>hid1's activations [batch, 8] from the last forward pass the calling thread saw: its own last inference call, or the last training pass if that came later.</summary>
+    public global::System.ReadOnlySpan<float> Hid1Activations
+    {
+        get
+        {
+            Workspace ws = Latest();
+            return new global::System.Span<float>(ws.Hid1Out, 0, ws.LastBatch * 8);
+        }
+    }
 
     /// <summary>out.weight [16, 8], row-major: a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> OutWeight => new global::System.Span<float>(_parameters, 136, 128);
@@ -143,55 +181,157 @@ partial class TinyAutoencoder
         ["architecture"] = "16 → hid1: Dense 8 tanh → out: Dense 16 sigmoid; mean squared error, SGD.",
     };
 
-    /// <summary>Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).</summary>
-    public void Save(string path) => global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+    /// <summary>
+    /// Writes the parameters to a safetensors file, atomically (a temporary file in the same folder, flushed, then renamed).
+    /// Reads the parameters as an inference call does: concurrent with inference, refused during training.
+    /// </summary>
+    public void Save(string path)
+    {
+        global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Save));
+        try
+        {
+            global::Compiled.Checkpoint.Save(path, _parameters, ParameterLayout, s_checkpointMetadata);
+        }
+        finally
+        {
+            global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+        }
+    }
 
-    /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format.</summary>
-    public void Save(global::System.IO.Stream stream) => global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+    /// <summary>Writes the parameters to <paramref name="stream"/> in the safetensors format; see <see cref="Save(string)"/>.</summary>
+    public void Save(global::System.IO.Stream stream)
+    {
+        global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Save));
+        try
+        {
+            global::Compiled.Checkpoint.Save(stream, _parameters, ParameterLayout, s_checkpointMetadata);
+        }
+        finally
+        {
+            global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+        }
+    }
 
     /// <summary>
     /// Reads parameters from a safetensors file (F32 or F64; names and shapes as <see cref="ParameterLayout"/>). Everything is
     /// checked before the model is touched: on any problem a <see cref="global::System.IO.InvalidDataException"/> says what and where,
     /// and the parameters are unchanged.
+    /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
     /// </summary>
-    public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+    public void Load(string path, global::Compiled.CheckpointLoadOptions? options = null)
+    {
+        EnterTraining(nameof(Load));
+        try
+        {
+            global::Compiled.Checkpoint.Load(path, _parameters, ParameterLayout, options);
+        }
+        finally
+        {
+            ExitTraining();
+        }
+    }
 
     /// <summary>Reads parameters from <paramref name="stream"/>; see <see cref="Load(string, global::Compiled.CheckpointLoadOptions?)"/>.</summary>
-    public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null) => global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+    public void Load(global::System.IO.Stream stream, global::Compiled.CheckpointLoadOptions? options = null)
+    {
+        EnterTraining(nameof(Load));
+        try
+        {
+            global::Compiled.Checkpoint.Load(stream, _parameters, ParameterLayout, options);
+        }
+        finally
+        {
+            ExitTraining();
+        }
+    }
 
-    /// <summary>Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.</summary>
+    /// <summary>
+    /// An inference-only int8 copy of this model (weights as int8 with a float scale per unit, rows quantized to int16 on the
+    /// fly; see docs/quantization.md), for batches of up to <see cref="MaxBatch"/> rows. Reads the parameters as an inference
+    /// call does: concurrent with inference, refused during training.
+    /// </summary>
+    public global::Compiled.QuantizedModel Quantize() => Quantize(_maxBatch);
+
+    /// <summary>The int8 copy for batches of up to <paramref name="maxBatch"/> rows; see <see cref="Quantize()"/>.</summary>
+    public global::Compiled.QuantizedModel Quantize(int maxBatch)
+    {
+        global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, nameof(Quantize));
+        try
+        {
+            return global::Compiled.QuantizedModel.Create(new global::Compiled.QuantizedLayerSource[]
+            {
+                new global::Compiled.QuantizedLayerSource("hid1", 16, 8, new global::System.ReadOnlyMemory<float>(_parameters, 0, 128), new global::System.ReadOnlyMemory<float>(_parameters, 128, 8), global::Compiled.Activation.Tanh, 0f),
+                new global::Compiled.QuantizedLayerSource("out", 8, 16, new global::System.ReadOnlyMemory<float>(_parameters, 136, 128), new global::System.ReadOnlyMemory<float>(_parameters, 264, 16), global::Compiled.Activation.Sigmoid, 0f),
+            }, maxBatch);
+        }
+        finally
+        {
+            global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+        }
+    }
+
+    /// <summary>
+    /// Runs the network on <paramref name="batch"/> rows: <paramref name="inputs"/> is [batch, InputSize], <paramref name="outputs"/> [batch, OutputSize], row-major.
+    /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+    /// </summary>
     /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
         if (inputs.Length != batch * InputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(inputs), inputs.Length, batch, InputSize, nameof(InputSize));
         if (outputs.Length != batch * OutputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(outputs), outputs.Length, batch, OutputSize, nameof(OutputSize));
-        Forward(inputs, outputs, batch);
+        Workspace ws = EnterInference(nameof(Predict));
+        try
+        {
+            Forward(ws, inputs, outputs, batch);
+        }
+        finally
+        {
+            ExitInference(ws);
+        }
     }
 
     /// <summary>
     /// Forward and backward pass: fills <see cref="Gradients"/> and <see cref="LastLoss"/> and returns the total loss
     /// (data term plus every regularizer term). Changes no parameter.
+    /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
     public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
     {
         CheckTraining(inputs, targets, batch);
-        LossBreakdown loss = Run(inputs, targets, batch, backward: true);
-        ParameterGradients(inputs, batch);
-        LastLoss = loss;
-        return loss.Total;
+        EnterTraining(nameof(ComputeGradients));
+        try
+        {
+            LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);
+            ParameterGradients(inputs, batch);
+            LastLoss = loss;
+            return loss.Total;
+        }
+        finally
+        {
+            ExitTraining();
+        }
     }
 
     /// <summary>
     /// The loss breakdown on a batch without touching gradients or parameters (e.g. the penalties on held-out data).
     /// Refreshes <see cref="LastSparsity"/>; <see cref="LastLoss"/> keeps the last training value.
+    /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch.</exception>
     public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
     {
         CheckTraining(inputs, targets, batch);
-        return Run(inputs, targets, batch, backward: false);
+        Workspace ws = EnterInference(nameof(Evaluate));
+        try
+        {
+            return Run(ws, inputs, targets, batch, backward: false);
+        }
+        finally
+        {
+            ExitInference(ws);
+        }
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -203,13 +343,86 @@ partial class TinyAutoencoder
         if (targets.Length != batch * OutputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(targets), targets.Length, batch, OutputSize, nameof(OutputSize));
     }
 
+    /// <summary>
+    /// Starts an inference call: refused while a training call runs; returns the calling thread's workspace (allocated on
+    /// its first call, unless a spare is there).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    private void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
+    private Workspace EnterInference(string member)
     {
-        _lastBatch = batch;
+        global::Compiled.Kernels.Concurrency.EnterInference(ref _readers, ref _training, member);
+        Workspace? ws = t_workspace;
+        if (ws is not null && ws.Owner == this)
+        {
+            t_workspace = null;
+            return ws;
+        }
+        global::Compiled.Kernels.Gemm.ReserveForward(_maxBatch, 16); // this thread's first call: its packing memory, once
+        return _spare.Rent() ?? new Workspace(this, _maxBatch, training: false);
+    }
+
+    /// <summary>Ends an inference call: the thread keeps its workspace for its next call (and returns one of another instance's).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private void ExitInference(Workspace ws)
+    {
+        Workspace? kept = t_workspace;
+        t_workspace = ws;
+        if (kept is not null && kept != ws) kept.Owner._spare.Return(kept);
+        global::Compiled.Kernels.Concurrency.ExitInference(ref _readers);
+    }
+
+    /// <summary>The workspace of the last forward pass the calling thread saw: its own last inference call if that came after the last training pass.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private Workspace Latest() => t_workspace is { } ws && ws.Owner == this && ws.Stamp > _main.Stamp ? ws : _main;
+
+    /// <summary>Starts a training call: refused while any other call (training or inference) runs on this model.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private void EnterTraining(string member) => global::Compiled.Kernels.Concurrency.EnterTraining(ref _readers, ref _training, member);
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private void ExitTraining() => global::Compiled.Kernels.Concurrency.ExitTraining(ref _training);
+
+    /// <summary>
+    /// The buffers one forward pass and its loss write, [maxBatch, units] per layer unless noted. The model's own
+    /// (with the deltas of the backward pass) serves training; each thread's inference calls use one of the thread's own,
+    /// so concurrent calls never share a buffer.
+    /// </summary>
+    private sealed class Workspace
+    {
+        public readonly TinyAutoencoder Owner;
+        public int LastBatch;
+        public long Stamp; // when the last forward pass ran (Stopwatch ticks)
+        public readonly float[] Hid1Out; // hid1: a = tanh(z), z computed in place
+        public readonly float[] Hid1Delta; // hid1: ∂loss/∂z (training only)
+        public readonly float[] Hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
+        public readonly float[] OutOut; // out: a = sigmoid(z), z computed in place
+        public readonly float[] OutDelta; // out: ∂loss/∂z
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        public Workspace(TinyAutoencoder owner, int maxBatch, bool training)
+        {
+            Owner = owner;
+            Hid1Out = new float[maxBatch * 8];
+            Hid1Delta = training ? new float[maxBatch * 8] : global::System.Array.Empty<float>();
+            Hid1UnitMax = new float[8];
+            OutOut = new float[maxBatch * 16];
+            OutDelta = new float[maxBatch * 16];
+        }
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private void Forward(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
+    {
+        ws.LastBatch = batch;
+        ws.Stamp = global::System.Diagnostics.Stopwatch.GetTimestamp();
         // hid1: Dense 16 → 8, tanh; hid1.activity_l1 (λ = 0.01)
-        global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 8);
+        global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 8);
         global::Compiled.Kernels.Gemm.XWt(batch, 8, 16, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_parameters, 128, 8), hid1A, _pool);
         global::Compiled.Kernels.Tanh.Forward(hid1A, hid1A);
         // out: Dense 8 → 16, sigmoid
@@ -219,29 +432,29 @@ partial class TinyAutoencoder
 
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    private LossBreakdown Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
+    private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
     {
-        global::System.Span<float> hid1A = new global::System.Span<float>(_hid1Out, 0, batch * 8);
-        global::System.Span<float> outA = new global::System.Span<float>(_outOut, 0, batch * 16);
-        Forward(inputs, outA, batch);
+        global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 8);
+        global::System.Span<float> outA = new global::System.Span<float>(ws.OutOut, 0, batch * 16);
+        Forward(ws, inputs, outA, batch);
         RegularizationCoefficients r = Regularization;
         float invB = 1f / batch;
 
         // Regularizer terms: one pass over each penalized tensor.
-        global::Compiled.Kernels.TensorSums hid1OutSums = global::Compiled.Kernels.Statistics.Activity(hid1A, 8, SparsityEpsilon, _hid1UnitMax);
+        global::Compiled.Kernels.TensorSums hid1OutSums = global::Compiled.Kernels.Statistics.Activity(hid1A, 8, SparsityEpsilon, ws.Hid1UnitMax);
         double termHid1ActivityL1 = r.Hid1ActivityL1 * hid1OutSums.SumAbs / batch; // hid1.activity_l1: λ·Σ|a|/B on hid1 output
 
         // Data loss (mean of (y − t)² over batch × 16) fused with the output layer's backward step:
-        global::System.Span<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 16);
+        global::System.Span<float> outD = new global::System.Span<float>(ws.OutDelta, 0, batch * 16);
         // outD = (∂data/∂y + activity terms) ⊙ a(1 − a)
         double sum = global::Compiled.Kernels.Sigmoid.SquaredErrorBackward(outA, targets, outD, 2f / (batch * 16), 0f, 0f);
         double data = sum / (batch * 16.0);
         LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1);
-        LastSparsity = new SparsityReport(new global::Compiled.ActivitySparsity(8, (float)(hid1OutSums.SumAbs / (batch * 8.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 8.0)), (float)(hid1OutSums.Zeros / (batch * 8.0)), hid1OutSums.DeadUnits));
+        global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(8, (float)(hid1OutSums.SumAbs / (batch * 8.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 8.0)), (float)(hid1OutSums.Zeros / (batch * 8.0)), hid1OutSums.DeadUnits)));
         if (!backward) return loss;
 
         // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative
-        global::System.Span<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 8);
+        global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 8);
         global::Compiled.Kernels.Gemm.XW(batch, 16, 8, outD, new global::System.Span<float>(_parameters, 136, 128), hid1D, _pool);
         global::Compiled.Kernels.Tanh.Backward(hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
         return loss;
@@ -253,11 +466,11 @@ partial class TinyAutoencoder
     private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
     {
         // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-        global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 16);
-        global::Compiled.Kernels.Gemm.DtX(batch, 16, 8, outD, new global::System.Span<float>(_hid1Out, 0, batch * 8), new global::System.Span<float>(_gradients, 136, 128), default, 0f, 0f, _pool);
+        global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 16);
+        global::Compiled.Kernels.Gemm.DtX(batch, 16, 8, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 8), new global::System.Span<float>(_gradients, 136, 128), default, 0f, 0f, _pool);
         global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, outD, new global::System.Span<float>(_gradients, 264, 16), default, 0f, 0f);
         // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
-        global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 8);
+        global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 8);
         global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 128), default, 0f, 0f, _pool);
         global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, hid1D, new global::System.Span<float>(_gradients, 128, 8), default, 0f, 0f);
     }
@@ -273,11 +486,11 @@ partial class TinyAutoencoder
     private void ApplySgd(global::System.ReadOnlySpan<float> inputs, int batch, float lr)
     {
         // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
-        global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_outDelta, 0, batch * 16);
-        global::Compiled.Kernels.Gemm.DtXSgd(batch, 16, 8, outD, new global::System.Span<float>(_hid1Out, 0, batch * 8), new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_gradients, 136, 128), 0f, 0f, lr, _pool);
+        global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 16);
+        global::Compiled.Kernels.Gemm.DtXSgd(batch, 16, 8, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 8), new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_gradients, 136, 128), 0f, 0f, lr, _pool);
         global::Compiled.Kernels.Gemm.ColumnSumsSgd(batch, 16, outD, new global::System.Span<float>(_parameters, 264, 16), new global::System.Span<float>(_gradients, 264, 16), 0f, 0f, lr);
         // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
-        global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_hid1Delta, 0, batch * 8);
+        global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 8);
         global::Compiled.Kernels.Gemm.DtXSgd(batch, 8, 16, hid1D, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_gradients, 0, 128), 0f, 0f, lr, _pool);
         global::Compiled.Kernels.Gemm.ColumnSumsSgd(batch, 8, hid1D, new global::System.Span<float>(_parameters, 128, 8), new global::System.Span<float>(_gradients, 128, 8), 0f, 0f, lr);
     }
@@ -287,13 +500,31 @@ partial class TinyAutoencoder
     /// before the update. Each gradient is applied as soon as it is computed, so the parameters are read and written
     /// once per step; the result is bit for bit <see cref="ComputeGradients"/> followed by the update, but
     /// <see cref="Gradients"/> is not filled (call <see cref="ComputeGradients"/> to read a gradient).
+    /// A training call: refused (InvalidOperationException, nothing changed) when another call is in progress on this model.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">A span is not batch × features long, or batch is outside 1..MaxBatch. Nothing is written.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
     {
         CheckTraining(inputs, targets, batch);
-        LossBreakdown loss = Run(inputs, targets, batch, backward: true);
+        EnterTraining(nameof(TrainStep));
+        try
+        {
+            return TrainStepCore(inputs, targets, batch);
+        }
+        finally
+        {
+            ExitTraining();
+        }
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
+    {
+        LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);
         LastLoss = loss;
+        float lr = _schedule is { } schedule ? schedule.At(_updates, _learningRate) : _learningRate;
+        if (!(lr >= 0f && float.IsFinite(lr))) global::Compiled.Kernels.ThrowHelper.ScheduledRate(_updates, lr);
         bool fused = true;
         if (DivergenceGuard)
         {
@@ -308,7 +539,6 @@ partial class TinyAutoencoder
             }
         }
         _step++;
-        float lr = Schedule is { } schedule ? schedule.At(_updates, LearningRate) : LearningRate;
         _updates++;
         if (fused) ApplySgd(inputs, batch, lr);
         else global::Compiled.Kernels.Sgd.Step(_parameters, _gradients, lr);
@@ -344,8 +574,8 @@ partial class TinyAutoencoder
     private bool GradientsBounded(global::System.ReadOnlySpan<float> inputs, int batch)
     {
         bool bounded = true;
-        bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Delta, 0, batch * 8)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
-        bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_outDelta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_hid1Out, 0, batch * 8))) < 1e36;
+        bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid1Delta, 0, batch * 8)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(inputs)) < 1e36;
+        bounded = bounded && batch * (double)global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.OutDelta, 0, batch * 16)) * global::System.Math.Max(1f, global::Compiled.Kernels.Divergence.MaxAbs(new global::System.Span<float>(_main.Hid1Out, 0, batch * 8))) < 1e36;
         return bounded;
     }
 
@@ -372,6 +602,8 @@ partial class TinyAutoencoder
     /// <paramref name="seed"/> (the same on every machine), one <see cref="TrainStep"/> per batch. After each epoch
     /// <paramref name="onEpoch"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the
     /// shuffle of epoch <paramref name="firstEpoch"/> + e, so a run can be resumed. Allocates the batch buffers once per call.
+    /// Each epoch is a training call (refused while another call is in progress on this model); <paramref name="onEpoch"/> runs
+    /// between them, so it may evaluate the model.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The data's row sizes do not match the model, or a count is out of range.</exception>
     public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)
@@ -390,13 +622,21 @@ partial class TinyAutoencoder
             sums.Clear();
             int samples = 0, steps = 0;
             long start = global::System.Diagnostics.Stopwatch.GetTimestamp();
-            foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+            EnterTraining(nameof(Fit));
+            try
             {
-                TrainStep(batch.Inputs, batch.Targets, batch.Count);
-                LossBreakdown loss = LastLoss;
-                for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
-                samples += batch.Count;
-                steps++;
+                foreach (global::Compiled.Data.Batch batch in batches.Epoch(firstEpoch + e))
+                {
+                    TrainStepCore(batch.Inputs, batch.Targets, batch.Count);
+                    LossBreakdown loss = LastLoss;
+                    for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch.Count;
+                    samples += batch.Count;
+                    steps++;
+                }
+            }
+            finally
+            {
+                ExitTraining();
             }
             double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
             onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples)));
