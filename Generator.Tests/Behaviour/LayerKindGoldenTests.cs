@@ -39,7 +39,7 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
 
     // ---- Step 1: the inputs of the PyTorch script, and the draws as a test of their own ------------------------------------
 
-    private const string InputsFile = "layer_kinds_inputs.json";
+    private const string InputsFile = "layer_kinds_inputs.json", GoldenFile = "torch_layer_kinds.json";
 
     private static JsonElement Root(string path)
     {
@@ -176,4 +176,97 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
     }
 
     private static string Numbers(double[] values) => "[" + string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
+
+    // ---- Step 3: every case against PyTorch --------------------------------------------------------------------------------
+
+    private static readonly Lazy<JsonElement> Golden = new(() => Root(Copied(GoldenFile)));
+
+    private sealed class Worst(bool isDouble)
+    {
+        public readonly double Rel = isDouble ? Rel64 : Rel32, Abs = isDouble ? Abs64 : Abs32;
+        public readonly Dictionary<string, double> Seen = new();
+
+        /// <summary>|actual − expected| ≤ rel·|expected| + abs; records the error relative to max(|expected|, abs/rel).</summary>
+        public void Check(string group, string what, double expected, double actual)
+        {
+            double err = Math.Abs(actual - expected);
+            Assert.True(err <= Rel * Math.Abs(expected) + Abs,
+                $"{what}: got {actual:R}, expected {expected:R} (diff {err:E2}, allowed {Rel * Math.Abs(expected) + Abs:E2})");
+            Seen[group] = Math.Max(Seen.GetValueOrDefault(group), err / Math.Max(Math.Abs(expected), Abs / Rel));
+        }
+
+        public void Check(string group, string what, double[] expected, double[] actual)
+        {
+            Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
+            for (int i = 0; i < expected.Length; i++) Check(group, $"{what}[{i}]", expected[i], actual[i]);
+        }
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Loss_terms_gradients_and_outputs_match_PyTorch(string name)
+    {
+        LkCase c = LayerKindCases.Get(name);
+        JsonElement g = Golden.Value.GetProperty("cases").GetProperty(name);
+        LkModel m = c.Create(c.Seed);
+        Assert.Equal(m.Model, g.GetProperty("model").GetString());
+
+        // The same parameter block: names, offsets and shapes in state_dict order (a tied layer has its bias only).
+        var layout = g.GetProperty("layout").EnumerateArray().ToArray();
+        Assert.Equal(layout.Length, m.Layout.Count);
+        for (int i = 0; i < layout.Length; i++)
+        {
+            Assert.Equal(layout[i].GetProperty("name").GetString(), m.Layout[i].Name);
+            Assert.Equal(layout[i].GetProperty("offset").GetInt32(), m.Layout[i].Offset);
+            Assert.Equal(layout[i].GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()), m.Layout[i].Shape);
+        }
+
+        m.SetParameters(D(g.GetProperty("params")));
+        double[] x = D(g.GetProperty("input")), t = D(g.GetProperty("target"));
+        double total = m.ComputeGradients(x, t, B);
+
+        // PyTorch ran with these draws: they must be today's.
+        foreach (var (draw, read) in m.Draws)
+        {
+            string[] differences = CompareDraws(name + " " + draw, D(g.GetProperty("draws").GetProperty(draw)), read(), m.IsDouble).ToArray();
+            Assert.True(differences.Length == 0, string.Join("\n", differences));
+        }
+
+        var worst = new Worst(m.IsDouble);
+        JsonElement terms = g.GetProperty("terms"), clean = g.GetProperty("eval_terms");
+        Assert.Equal(m.TermNames.Order(), terms.EnumerateObject().Select(p => p.Name).Order());
+        double[] last = m.LastLoss();
+        for (int i = 0; i < m.TermNames.Length; i++)
+            worst.Check(i == 0 ? "data" : "terms", $"{name} {m.TermNames[i]}", terms.GetProperty(m.TermNames[i]).GetDouble(), last[i]);
+        worst.Check("terms", name + " LastLoss.Total", g.GetProperty("total").GetDouble(), last[^1]);
+        worst.Check("terms", name + " ComputeGradients' total", g.GetProperty("total").GetDouble(), total);
+        worst.Check("gradients", name + " gradient", D(g.GetProperty("grads")), m.Gradients());
+        foreach (var (layer, read) in m.Activations)
+            worst.Check("activations", $"{name} {layer} activations (training pass)", D(g.GetProperty("train_activations").GetProperty(layer)), read());
+
+        // Inference is clean: Predict and Evaluate against PyTorch without the noise.
+        worst.Check("output", name + " Predict", D(g.GetProperty("output")), m.Predict(x, B));
+        double[] evaluated = m.Evaluate(x, t, B);
+        for (int i = 0; i < m.TermNames.Length; i++)
+            worst.Check("evaluate", $"{name} Evaluate {m.TermNames[i]}", clean.GetProperty(m.TermNames[i]).GetDouble(), evaluated[i]);
+        worst.Check("evaluate", name + " Evaluate total", g.GetProperty("eval_total").GetDouble(), evaluated[^1]);
+
+        output.WriteLine($"{name} ({(m.IsDouble ? "float64" : "float32")}): worst relative error " +
+            string.Join(", ", worst.Seen.Select(kv => $"{kv.Key} {kv.Value:E2}")) + $"; overall {worst.Seen.Values.Max():E2}");
+    }
+
+    /// <summary>The golden file was made from the inputs file as it is now (regenerate both together).</summary>
+    [Fact]
+    public void The_golden_file_was_made_from_the_recorded_inputs()
+    {
+        JsonElement inputs = Root(Copied(InputsFile)).GetProperty("cases"), golden = Golden.Value.GetProperty("cases");
+        Assert.Equal(inputs.EnumerateObject().Select(p => p.Name).Order(), golden.EnumerateObject().Select(p => p.Name).Order());
+        foreach (JsonProperty c in inputs.EnumerateObject())
+        {
+            JsonElement g = golden.GetProperty(c.Name);
+            foreach (string key in new[] { "params", "input", "target" })
+                Assert.True(D(c.Value.GetProperty(key)).SequenceEqual(D(g.GetProperty(key))), $"{c.Name}: {key} differ between {InputsFile} and {GoldenFile}");
+            foreach (JsonProperty d in c.Value.GetProperty("draws").EnumerateObject())
+                Assert.True(D(d.Value).SequenceEqual(D(g.GetProperty("draws").GetProperty(d.Name))), $"{c.Name}: draw {d.Name} differs between {InputsFile} and {GoldenFile}");
+        }
+    }
 }
