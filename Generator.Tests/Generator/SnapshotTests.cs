@@ -116,6 +116,38 @@ public class SnapshotTests
         Assert.DoesNotContain("\r", s);
     }
 
+    /// <summary>
+    /// A user's project that builds its documentation file (warnings as errors) compiles the generated comments too: every
+    /// cref resolves to one member (overloads spelled out), every paramref names a parameter, the XML is well formed.
+    /// </summary>
+    [Theory]
+    [InlineData(Seed)]
+    [InlineData(Deep)]
+    [InlineData(Classifier)]
+    [InlineData(LayerKinds)]
+    [InlineData(GeneratorHarness.Usings + "namespace Demo; [Model(Precision = Precision.Float64, Loss = Loss.SoftmaxCrossEntropy)][Input(5)][Dense(4, Activation.Relu)][Dense(3, Activation.Softmax)] public partial class C64;")]
+    [InlineData(GeneratorHarness.Usings + "namespace Demo; [Model(Precision = Precision.Float64)][Input(5)][Dense(4, Activation.Tanh)][Dropout(0.1)][Dense(5, Activation.Sigmoid)] public partial class A64;")]
+    public void Generated_documentation_comments_resolve(string source)
+    {
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+        var compilation = GeneratorHarness.Compilation(source).WithOptions(GeneratorHarness.Compilation(source).Options)
+            .RemoveAllSyntaxTrees().AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, path: "Model0.cs"));
+        Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create([new Compiled.Generator.ModelGenerator().AsSourceGenerator()], parseOptions: options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        var problems = output.GetDiagnostics()
+            .Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true)
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .Select(d => d.ToString()).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.Contains(output.SyntaxTrees, t => t.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal));
+
+        // The check can fail: an ambiguous cref (two overloads) in a file named as a generated one is reported.
+        var bad = compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "namespace Demo; /// <summary><see cref=\"M\"/></summary>\npublic static class Probe { /// <summary>a</summary>\npublic static void M() { } /// <summary>b</summary>\npublic static void M(int x) { } }",
+            options, path: "Probe.g.cs"));
+        Assert.Contains(bad.GetDiagnostics(), d => d.Id == "CS0419");
+    }
+
     [Fact]
     public void Output_is_byte_identical_across_runs_and_cultures()
     {

@@ -69,13 +69,14 @@ internal static class Identifiers
             "_learningRate", "_schedule", "_sparsityEpsilon", "_lastSparsity", "_sparsityVersion",
             "_parameters", "_gradients", "_maxBatch", "_threads", "_pool", "_updates", "_step", "s_checkpointMetadata",
             "CheckTraining", "Forward", "Run", "ParameterGradients", "TrainStepCore", "GuardLoss", "GradientsBounded", "GuardGradients",
+            "RowsOf", "CheckData", "EvaluateRows",
             // Private: sharing between threads
             "Workspace", "_main", "_spare", "t_workspace", "_readers", "_training",
             "EnterInference", "ExitInference", "EnterTraining", "ExitTraining", "Latest",
         };
         model.Add(fused ? "ApplySgd" : "GuardDivergence");
         if (labels) model.AddRange(["PredictClasses", "PredictClass", "Accuracy"]);
-        if (options.Precision == Precision.Float32) model.Add("Quantize");
+        model.Add(options.Precision == Precision.Float32 ? "Quantize" : "Widen");
         if (o.HasMomentum) model.AddRange(["Momentum", "_momentum", "_velocity"]);
         if (o.IsAdam) model.AddRange(["Beta1", "Beta2", "Epsilon", "_beta1", "_beta2", "_epsilon", "_moment1", "_moment2"]);
         if (o.Kind == OptimizerKind.AdamW) model.AddRange(["WeightDecay", "_weightDecay"]);
@@ -117,6 +118,8 @@ internal static class Identifiers
         yield return ("Owner", null);
         yield return ("LastBatch", null);
         yield return ("Stamp", null);
+        yield return ("WideInputs", null);
+        yield return ("WideTargets", null);
         foreach (ProductDraft l in network.Products)
             foreach (string m in new[] { Names.OutField(l.Pascal), Names.PreField(l.Pascal), Names.DeltaField(l.Pascal), Names.UnitMaxField(l.Pascal), Names.KlField(l.Pascal), l.Pascal + "TiedScratch" })
                 yield return (m, l);

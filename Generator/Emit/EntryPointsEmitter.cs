@@ -264,7 +264,7 @@ internal static class EntryPointsEmitter
         }
         w.Line();
         w.Text($$"""
-            /// <summary>The predicted class of one input row of <see cref="InputSize"/> features; see <see cref="PredictClasses"/>.</summary>
+            /// <summary>The predicted class of one input row of <see cref="InputSize"/> features; see <see cref="PredictClasses({{Names.ReadOnlySpan(m).Replace('<', '{').Replace('>', '}')}}, global::System.Span{int}, int)"/>.</summary>
             public int PredictClass({{Names.ReadOnlySpan(m)}} input)
             {
                 global::System.Span<int> result = stackalloc int[1];

@@ -203,8 +203,9 @@ internal static class MembersEmitter
         private int _sparsityVersion;
 
         /// <summary>
-        /// Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>). When
-        /// several <see cref="Evaluate"/> calls run at once, the report of the last to finish, whole — never a mix of two.
+        /// Sparsity of the penalized layers in the last batch whose loss was computed (training or Evaluate; a whole-dataset
+        /// Evaluate reports its last chunk). When several Evaluate calls run at once, the report of the last to finish, whole —
+        /// never a mix of two.
         /// </summary>
         public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
 

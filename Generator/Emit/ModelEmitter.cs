@@ -38,6 +38,7 @@ internal static class ModelEmitter
             MembersEmitter.Write(w, model);
             EntryPointsEmitter.Write(w, model);
             w.Line();
+            WholeDataPass.Write(w, model);
             WorkspaceEmitter.Members(w, model);
             w.Line();
             ForwardPass.Write(w, model);

@@ -94,6 +94,8 @@ internal static class WorkspaceEmitter
             w.Line($"public readonly {m.ClassName} Owner;");
             w.Line("public int LastBatch;");
             w.Line("public long Stamp; // when the last forward pass ran (Stopwatch ticks)");
+            if (m.IsDouble)
+                w.Line("public double[]? WideInputs" + (m.UsesLabels ? "" : ", WideTargets") + "; // a dataset's float rows widened, one chunk at a time (whole-dataset calls); made on first use");
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).WorkspaceFields(w);
             w.Line();
             w.Line(ModelEmitter.GeneratedCode);

@@ -16,6 +16,32 @@ public static partial class ThrowHelper
             "{0} has length {1}; expected batch ({2}) × {3} ({4}) = {5}.",
             parameter, actual, batch, featureName, features, (long)batch * features), parameter);
 
+    /// <summary>A span of rows whose length is not a whole number of rows.</summary>
+    [DoesNotReturn]
+    public static void NotWholeRows(string parameter, int actual, int rowSize, string rowName)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has length {1}, which is not a whole number of rows of {2} ({3}): {4} rows and {5} values left over.",
+            parameter, actual, rowName, rowSize, actual / rowSize, actual % rowSize), parameter);
+
+    /// <summary>A span whose length is not rows × features, for the calls that take any number of rows.</summary>
+    [DoesNotReturn]
+    public static void RowsLength(string parameter, int actual, int rows, int features, string featureName)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has length {1}; expected rows ({2}) × {3} ({4}) = {5}.",
+            parameter, actual, rows, featureName, features, (long)rows * features), parameter);
+
+    /// <summary>A span of one value per row (labels, classes) whose length is not the number of rows.</summary>
+    [DoesNotReturn]
+    public static void OnePerRow(string parameter, int actual, int rows)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has length {1}; expected one per row of the inputs ({2}).", parameter, actual, rows), parameter);
+
+    /// <summary>A call that averages over rows, given none.</summary>
+    [DoesNotReturn]
+    public static void NoRows(string parameter)
+        => throw new ArgumentException(string.Format(CultureInfo.InvariantCulture,
+            "{0} has no rows; a mean over no rows is undefined.", parameter), parameter);
+
     /// <summary>A batch outside 1..maxBatch.</summary>
     [DoesNotReturn]
     public static void BatchOutOfRange(int batch, int maxBatch)

@@ -54,12 +54,10 @@ foreach (float lambda in new[] { 0f, 1e-4f, 3e-4f, 1e-3f })
 var softmax = new SoftmaxClassifier(batch, seed: 1) { LearningRate = lr };
 float ce = float.NaN;
 softmax.Fit(data.Train, epochs, batch, seed: 3, onEpoch: r => ce = r.Loss.Total);
-int n = data.Test.Count / batch * batch, right = 0;
-for (int start = 0; start < n; start += batch)
-    right += (int)Math.Round(softmax.Accuracy(data.Test.Features.Slice(start * 784, batch * 784), data.Test.Labels.Slice(start, batch), batch) * batch);
+float softAccuracy = softmax.Accuracy(data.Test); // every test row, MaxBatch rows at a time inside
 int softZeros = 0;
 foreach (float v in softmax.OutWeight) if (v == 0) softZeros++;
-Console.WriteLine($"{0.0001,8:G3} {"softmax",9} {right / (float)n,9:P1} {"",10} {softZeros,6}/{softmax.OutWeight.Length,-5} {ce,11:F5}   (softmax + cross-entropy, proximal)");
+Console.WriteLine($"{0.0001,8:G3} {"softmax",9} {softAccuracy,9:P1} {"",10} {softZeros,6}/{softmax.OutWeight.Length,-5} {ce,11:F5}   (softmax + cross-entropy, proximal)");
 
 Console.WriteLine();
 Console.WriteLine("""
@@ -81,21 +79,16 @@ static void Report(float lambda, string form, float trainLoss, ReadOnlySpan<floa
 // The share of test rows whose largest output is the label (the model's loss is MSE, so no generated Accuracy()).
 static float Accuracy(PredictFn predict, Dataset test)
 {
-    const int B = 32;
-    var outputs = new float[B * 10];
-    int correct = 0, n = 0;
-    for (int start = 0; start + B <= test.Count; start += B)
+    var outputs = new float[test.Count * 10];
+    predict(test, outputs); // every test row, MaxBatch rows at a time inside
+    int correct = 0;
+    for (int r = 0; r < test.Count; r++)
     {
-        predict(test.Features.Slice(start * 784, B * 784), outputs, B);
-        for (int r = 0; r < B; r++)
-        {
-            int best = 0;
-            for (int k = 1; k < 10; k++) if (outputs[r * 10 + k] > outputs[r * 10 + best]) best = k;
-            if (best == test.Labels[start + r]) correct++;
-            n++;
-        }
+        int best = 0;
+        for (int k = 1; k < 10; k++) if (outputs[r * 10 + k] > outputs[r * 10 + best]) best = k;
+        if (best == test.Labels[r]) correct++;
     }
-    return correct / (float)n;
+    return correct / (float)test.Count;
 }
 
-delegate void PredictFn(ReadOnlySpan<float> inputs, Span<float> outputs, int batch);
+delegate void PredictFn(Dataset data, Span<float> outputs);

@@ -144,8 +144,9 @@ namespace Demo
         private int _sparsityVersion;
 
         /// <summary>
-        /// Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>). When
-        /// several <see cref="Evaluate"/> calls run at once, the report of the last to finish, whole — never a mix of two.
+        /// Sparsity of the penalized layers in the last batch whose loss was computed (training or Evaluate; a whole-dataset
+        /// Evaluate reports its last chunk). When several Evaluate calls run at once, the report of the last to finish, whole —
+        /// never a mix of two.
         /// </summary>
         public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
 
@@ -388,6 +389,119 @@ namespace Demo
             if ((uint)(batch - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batch, _maxBatch);
             if (inputs.Length != batch * InputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(inputs), inputs.Length, batch, InputSize, nameof(InputSize));
             if (targets.Length != batch * OutputSize) global::Compiled.Kernels.ThrowHelper.SpanLength(nameof(targets), targets.Length, batch, OutputSize, nameof(OutputSize));
+        }
+
+        /// <summary>
+        /// Runs the network on every row of <paramref name="inputs"/> (any number of rows of <see cref="InputSize"/> features) into
+        /// <paramref name="outputs"/> (as many rows of <see cref="OutputSize"/>), <see cref="MaxBatch"/> rows at a time: the same
+        /// values, bit for bit, as <see cref="Predict(global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/> on consecutive chunks of MaxBatch rows.
+        /// Allocates nothing after the calling thread's first inference call.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">A span does not hold whole rows, or the two hold different numbers of rows. Nothing is written.</exception>
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int rows = RowsOf(inputs);
+            if (outputs.Length != (long)rows * OutputSize) global::Compiled.Kernels.ThrowHelper.RowsLength(nameof(outputs), outputs.Length, rows, OutputSize, nameof(OutputSize));
+            if (rows == 0) return;
+            Workspace ws = EnterInference(nameof(Predict));
+            try
+            {
+                for (int first = 0; first < rows; first += _maxBatch)
+                {
+                    int batch = global::System.Math.Min(_maxBatch, rows - first);
+                    Forward(ws, inputs.Slice(first * InputSize, batch * InputSize), outputs.Slice(first * OutputSize, batch * OutputSize), batch, training: false);
+                }
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
+        }
+
+        /// <summary>
+        /// Runs the network on every row of <paramref name="data"/> into <paramref name="outputs"/> (<c>data.Count</c> rows of
+        /// <see cref="OutputSize"/>); see <see cref="Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The data's rows do not have <see cref="InputSize"/> features, or <paramref name="outputs"/> is not data.Count × OutputSize long. Nothing is written.</exception>
+        public void Predict(global::Compiled.Data.Dataset data, global::System.Span<float> outputs)
+        {
+            CheckData(data, nameof(data), targets: false);
+            Predict(data.Features, outputs);
+        }
+
+        /// <summary>
+        /// The loss breakdown over every row of <paramref name="inputs"/> (any number of rows), <see cref="MaxBatch"/> rows at a
+        /// time: each term is the mean of the chunks' values weighted by their rows (Keras' <c>evaluate</c>), equal to that loop
+        /// written with <see cref="Evaluate(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int)"/> and summed in double. Terms of batch statistics (a KL
+        /// penalty's mean activation) are taken per chunk. Touches no gradient or parameter; <see cref="LastSparsity"/> reports
+        /// the last chunk. Allocates nothing after the calling thread's first inference call.
+        /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">A span does not hold whole rows, the spans hold different numbers of rows, or there are no rows.</exception>
+        public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
+        {
+            int rows = RowsOf(inputs);
+            if (targets.Length != (long)rows * OutputSize) global::Compiled.Kernels.ThrowHelper.RowsLength(nameof(targets), targets.Length, rows, OutputSize, nameof(OutputSize));
+            if (rows == 0) global::Compiled.Kernels.ThrowHelper.NoRows(nameof(inputs));
+            Workspace ws = EnterInference(nameof(Evaluate));
+            try
+            {
+                return EvaluateRows(ws, inputs, targets, rows);
+            }
+            finally
+            {
+                ExitInference(ws);
+            }
+        }
+
+        /// <summary>
+        /// The loss breakdown over every row of <paramref name="data"/>, against its targets; see <see cref="Evaluate(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The data's rows do not match the model, or it has no rows.</exception>
+        public LossBreakdown Evaluate(global::Compiled.Data.Dataset data)
+        {
+            CheckData(data, nameof(data), targets: true);
+            return Evaluate(data.Features, data.Targets);
+        }
+
+        /// <summary>The rows of <paramref name="inputs"/>: its length over <see cref="InputSize"/>, which must divide it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private static int RowsOf(global::System.ReadOnlySpan<float> inputs)
+        {
+            if (inputs.Length % InputSize != 0) global::Compiled.Kernels.ThrowHelper.NotWholeRows(nameof(inputs), inputs.Length, InputSize, nameof(InputSize));
+            return inputs.Length / InputSize;
+        }
+
+        /// <summary>
+        /// Checks a dataset against the model before anything runs: rows of <see cref="InputSize"/> features and, when
+        /// <paramref name="targets"/>, target rows of OutputSize values, and at least one row.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private static void CheckData(global::Compiled.Data.Dataset data, string parameter, bool targets)
+        {
+            if (data is null) throw new global::System.ArgumentNullException(parameter);
+            if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"{parameter} has {data.FeatureSize} features per row; the model's InputSize is {InputSize}."), parameter);
+            if (!targets) return;
+            if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"{parameter} has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}."), parameter);
+            if (data.Count == 0) global::Compiled.Kernels.ThrowHelper.NoRows(parameter);
+        }
+
+        /// <summary>The loss breakdown over <paramref name="rows"/> rows, chunk by chunk, on <paramref name="ws"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private LossBreakdown EvaluateRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int rows)
+        {
+            global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+            for (int first = 0; first < rows; first += _maxBatch)
+            {
+                int batch = global::System.Math.Min(_maxBatch, rows - first);
+                LossBreakdown loss = Run(ws, inputs.Slice(first * InputSize, batch * InputSize), targets.Slice(first * OutputSize, batch * OutputSize), batch, backward: false);
+                for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;
+            }
+            return new LossBreakdown(sums[0] / rows, sums[1] / rows, sums[2] / rows);
         }
 
         /// <summary>
@@ -726,15 +840,15 @@ namespace Demo
         /// <paramref name="onEpoch"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the
         /// shuffle of epoch <paramref name="firstEpoch"/> + e, so a run can be resumed. Allocates the batch buffers once per call.
         /// Each epoch is a training call (refused while another call is in progress on this model); <paramref name="onEpoch"/> runs
-        /// between them, so it may evaluate the model.
+        /// between them, so it may evaluate the model. With <paramref name="validation"/>, each epoch's report also holds the loss
+        /// breakdown on it, computed after the epoch as the whole-dataset Evaluate does (Keras' <c>validation_data</c>).
+        /// Every argument, both datasets included, is checked before the first step.
         /// </summary>
-        /// <exception cref="global::System.ArgumentException">The data's row sizes do not match the model, or a count is out of range.</exception>
-        public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)
+        /// <exception cref="global::System.ArgumentException">A dataset's row sizes do not match the model, it has no rows, or a count is out of range. Nothing is trained.</exception>
+        public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0, global::Compiled.Data.Dataset? validation = null)
         {
-            if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-            if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.FeatureSize} features per row; the model's InputSize is {InputSize}."), nameof(data));
-            if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}."), nameof(data));
-            if (data.Count == 0) throw new global::System.ArgumentException("data has no rows.", nameof(data));
+            CheckData(data, nameof(data), targets: true);
+            if (validation is not null) CheckData(validation, nameof(validation), targets: true);
             if (epochs < 0) throw new global::System.ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0.");
             if (firstEpoch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "firstEpoch must be ≥ 0.");
             if ((uint)(batchSize - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);
@@ -762,7 +876,20 @@ namespace Demo
                     ExitTraining();
                 }
                 double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-                onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples, sums[2] / samples)));
+                LossBreakdown? validationLoss = null;
+                if (validation is not null)
+                {
+                    Workspace ws = EnterInference(nameof(Fit));
+                    try
+                    {
+                        validationLoss = EvaluateRows(ws, validation.Features, validation.Targets, validation.Count);
+                    }
+                    finally
+                    {
+                        ExitInference(ws);
+                    }
+                }
+                onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples, sums[2] / samples), validationLoss));
             }
         }
 
@@ -771,13 +898,14 @@ namespace Demo
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
             [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-            internal EpochReport(int epoch, int steps, int samples, double seconds, LossBreakdown loss)
+            internal EpochReport(int epoch, int steps, int samples, double seconds, LossBreakdown loss, LossBreakdown? validation)
             {
                 Epoch = epoch;
                 Steps = steps;
                 Samples = samples;
                 Seconds = seconds;
                 Loss = loss;
+                Validation = validation;
             }
 
             /// <summary>The epoch number (from 0, counting <c>firstEpoch</c>), which also selects its shuffle.</summary>
@@ -798,9 +926,13 @@ namespace Demo
             /// <summary>The mean of each loss term over the epoch's rows, as it was before each step's update.</summary>
             public LossBreakdown Loss { get; }
 
-            /// <summary>"epoch 3: 60000 samples in 2.1 s; total … = data … + …", invariant culture.</summary>
+            /// <summary>The loss breakdown on the validation data after the epoch (Fit's <c>validation</c>), or null without it.</summary>
+            public LossBreakdown? Validation { get; }
+
+            /// <summary>"epoch 3: 60000 samples in 2.1 s; total … = data … + …" (then the validation loss, if any), invariant culture.</summary>
             public override string ToString()
-                => global::System.FormattableString.Invariant($"epoch {Epoch}: {Samples} samples in {Seconds:F2} s; {Loss}");
+                => global::System.FormattableString.Invariant($"epoch {Epoch}: {Samples} samples in {Seconds:F2} s; {Loss}")
+                   + (Validation is { } v ? global::System.FormattableString.Invariant($"; validation {v}") : "");
         }
 
         /// <summary>
