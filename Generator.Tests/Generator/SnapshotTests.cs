@@ -112,7 +112,10 @@ public class SnapshotTests
         Assert.Contains("\n#nullable enable\n", s);
         Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"Compiled.Generator\"", s);
         // Plumbing (the private passes, internal constructors) is hidden from IntelliSense.
-        Assert.Contains("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]\n        private void Forward(", s);
+        // The passes every step runs are compiled fully optimized from their first call (no tier-0 start).
+        Assert.Contains("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]\n"
+                        + "        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]\n"
+                        + "        private void Forward(", s);
         Assert.DoesNotContain("\r", s);
     }
 

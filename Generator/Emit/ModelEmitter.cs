@@ -18,6 +18,12 @@ internal static class ModelEmitter
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Compiled.Generator\", \"1.0\")]";
     public const string Hidden = "[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]";
 
+    /// <summary>
+    /// On the passes every step runs (Forward, Run, the parameter gradients, the step): compiled fully optimized on their
+    /// first call instead of starting as tier-0 code, as the kernels they call are (bench/RESULTS.md, first calls).
+    /// </summary>
+    public const string Hot = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public static string Emit(ModelSpec model)
     {
         var w = new IndentedWriter();

@@ -735,6 +735,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Forward(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
         {
             ws.LastBatch = batch;
@@ -756,6 +757,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, bool backward)
         {
             global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 32);
@@ -794,6 +796,7 @@ namespace Demo
         /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
         {
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
@@ -832,6 +835,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
             LossBreakdown loss = Run(_main, inputs, labels, batch, backward: true);

@@ -533,6 +533,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Forward(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
         {
             ws.LastBatch = batch;
@@ -548,6 +549,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
         {
             global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 400);
@@ -579,6 +581,7 @@ namespace Demo
         /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
         {
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
@@ -599,6 +602,7 @@ namespace Demo
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ApplySgd(global::System.ReadOnlySpan<float> inputs, int batch, float lr)
         {
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
@@ -635,6 +639,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);

@@ -560,6 +560,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Forward(Workspace ws, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> output, int batch)
         {
             ws.LastBatch = batch;
@@ -575,6 +576,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, int batch, bool backward)
         {
             global::System.Span<double> hid1A = new global::System.Span<double>(ws.Hid1Out, 0, batch * 400);
@@ -606,6 +608,7 @@ namespace Demo
         /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ParameterGradients(global::System.ReadOnlySpan<double> inputs, int batch)
         {
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
@@ -640,6 +643,7 @@ namespace Demo
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private double TrainStepCore(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, int batch)
         {
             LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);

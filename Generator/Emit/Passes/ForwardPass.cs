@@ -17,6 +17,7 @@ internal static class ForwardPass
     {
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
+        w.Line(ModelEmitter.Hot);
         using (w.Block($"private void Forward(Workspace ws, {Names.ReadOnlySpan(m)} inputs, {Names.Span(m)} output, int batch{(m.HasNoise ? ", bool training" : "")})"))
         {
             w.Line("ws.LastBatch = batch;");

@@ -34,6 +34,7 @@ internal static class GradientsPass
             w.Line("/// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>");
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
+        w.Line(ModelEmitter.Hot);
         using (w.Block($"private void {(sgd ? "ApplySgd" : "ParameterGradients")}({Names.ReadOnlySpan(m)} inputs, int batch{(sgd ? ", " + t + " lr" : "")})"))
         {
             // Only the locals the coefficient expressions use.

@@ -17,6 +17,7 @@ internal static class RunPass
         ProductLayerSpec o = m.Output;
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
+        w.Line(ModelEmitter.Hot);
         using (w.Block($"private LossBreakdown Run(Workspace ws, {Names.ReadOnlySpan(m)} inputs, {TargetsParameter(m)}, int batch, bool backward)"))
         {
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).RunLocals(w);

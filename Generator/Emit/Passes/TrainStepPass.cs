@@ -73,6 +73,7 @@ internal static class TrainStepPass
         OptimizerSpec o = m.Optimizer;
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
+        w.Line(ModelEmitter.Hot);
         using (w.Block($"private {t} TrainStepCore({Names.ReadOnlySpan(m)} inputs, {RunPass.TargetsParameter(m)}, int batch)"))
         {
             w.Line($"LossBreakdown loss = Run(_main, inputs, {targets}, batch, backward: true);");
@@ -124,6 +125,7 @@ internal static class TrainStepPass
         string t = Names.T(m), targets = m.UsesLabels ? "labels" : "targets";
         w.Line(ModelEmitter.GeneratedCode);
         w.Line(ModelEmitter.Hidden);
+        w.Line(ModelEmitter.Hot);
         using (w.Block($"private {t} TrainStepCore({Names.ReadOnlySpan(m)} inputs, {RunPass.TargetsParameter(m)}, int batch)"))
         {
             w.Line($"LossBreakdown loss = Run(_main, inputs, {targets}, batch, backward: true);");
