@@ -443,19 +443,18 @@ public class WholeDataTests
         }
 
         for (int i = 0; i < 3; i++) All(); // the thread's first calls: its workspaces, the float64 model's widening buffers, JIT tiers
-        long thread0 = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) All();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - thread0);
 
-        // Process-wide, in short rounds, the smallest kept: the test host allocates now and then on its own threads, while
-        // an allocation per call (on any thread, the workers' included) would show in every round.
-        long process = long.MaxValue;
-        for (int round = 0; round < 20 && process > 0; round++)
+        // Short rounds, the smallest kept: a collection during a round counts the unused rest of the thread's allocation
+        // buffer as allocated, while an allocation per call would show in every round. (These models are too small to
+        // split a product across the worker threads; process-wide counts are checked exactly in a process of their own
+        // by the bench "concurrency" command, since the test host's other tests allocate on their threads meanwhile.)
+        long thread = long.MaxValue;
+        for (int round = 0; round < 20 && thread > 0; round++)
         {
-            long p0 = GC.GetTotalAllocatedBytes(precise: true);
+            long t0 = GC.GetAllocatedBytesForCurrentThread();
             All();
-            process = Math.Min(process, GC.GetTotalAllocatedBytes(precise: true) - p0);
+            thread = Math.Min(thread, GC.GetAllocatedBytesForCurrentThread() - t0);
         }
-        Assert.Equal(0, process);
+        Assert.Equal(0, thread);
     }
 }

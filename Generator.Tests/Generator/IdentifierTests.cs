@@ -26,6 +26,9 @@ public class IdentifierTests
         GeneratorHarness.Usings + "namespace Demo; [Model(Optimizer = Optimizer.Adam, Precision = Precision.Float64, Loss = Loss.BinaryCrossEntropy)][Input(3)][Dense(4, Activation.Elu)][Dense(2, Activation.Sigmoid)] public partial class M;",
         GeneratorHarness.Usings + "namespace Demo; [Input(6)][InputDropout(0.25)][Dense(5, Activation.Selu)][AlphaDropout(0.2)][Dense(4, Activation.Tanh)][GaussianNoise(0.3)][Tied(Activation.Tanh)][Tied] public partial class M;",
         GeneratorHarness.Usings + "namespace Demo; [Input(6)][Dense(5, Activation.Sigmoid)][Contractive(0.3, Form = ContractiveForm.Theanets)][KernelOrthogonal(0.2)][Dense(4, Activation.Tanh)][Contractive(0.4)][Dense(6)] public partial class M;",
+        GeneratorHarness.Usings + "namespace Demo; [Model(Optimizer = Optimizer.Adam, PreEncoderBias = true, ClipGradientNorm = 1)][Input(6)][Dense(12, Activation.Relu)][TopK(3)][AuxK(4)][Dense(6)][UnitNorm(Per = NormPer.Input, ProjectGradient = true)] public partial class M;",
+        GeneratorHarness.Usings + "namespace Demo; [Input(6)][Dense(5, Activation.JumpRelu)][L0Penalty(0.1, WarmupSteps = 3)][Dense(7, Activation.Relu)][ActivityL1(0.1)][Dense(4)][NonNeg] public partial class M;",
+        GeneratorHarness.Usings + "namespace Demo; [Model(Precision = Precision.Float64)][Input(6)][Dense(12, Activation.Relu)][TopK(3, Batch = true)][ActivityL1(0.1, WeightedByNextLayer = true)][Dense(6)][MaxNorm(2)] public partial class M;",
     };
 
     [Theory, MemberData(nameof(Models))]

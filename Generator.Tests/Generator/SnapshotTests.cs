@@ -68,6 +68,29 @@ public class SnapshotTests
         public partial class DenoisingStack;
         """;
 
+    /// <summary>A sparse autoencoder as OpenAI trains one: pre-encoder bias, TopK with AuxK, unit-norm decoder columns with projected gradients, Adam, clipping.</summary>
+    public const string SparseCoding = GeneratorHarness.Usings + """
+        namespace Demo;
+
+        [Model(Optimizer = Optimizer.Adam, LearningRate = 0.0004, PreEncoderBias = true, ClipGradientNorm = 1.0)]
+        [Input(784)]
+        [Dense(1024, Activation.Relu)]
+        [TopK(32)]
+        [AuxK(256, DeadAfterSamples = 100000)]
+        [Dense(784)]
+        [UnitNorm(Per = NormPer.Input, ProjectGradient = true)]
+        public partial class SparseCoder;
+        """;
+
+    [Fact]
+    public void Sparse_coder_with_TopK_AuxK_and_a_unit_norm_decoder()
+    {
+        var r = GeneratorHarness.Run(SparseCoding);
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.Empty(r.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Snapshot.Match("SparseCoder", r.Sources["Demo.SparseCoder.g.cs"]);
+    }
+
     [Fact]
     public void Noise_tied_decoders_contractive_and_orthogonal_penalties()
     {
@@ -128,6 +151,8 @@ public class SnapshotTests
     [InlineData(Deep)]
     [InlineData(Classifier)]
     [InlineData(LayerKinds)]
+    [InlineData(SparseCoding)]
+    [InlineData(GeneratorHarness.Usings + "namespace Demo; [Model(Precision = Precision.Float64)][Input(5)][Dense(8, Activation.JumpRelu)][L0Penalty(0.1, WarmupSteps = 3)][Dense(5)] public partial class J64;")]
     [InlineData(GeneratorHarness.Usings + "namespace Demo; [Model(Precision = Precision.Float64, Loss = Loss.SoftmaxCrossEntropy)][Input(5)][Dense(4, Activation.Relu)][Dense(3, Activation.Softmax)] public partial class C64;")]
     [InlineData(GeneratorHarness.Usings + "namespace Demo; [Model(Precision = Precision.Float64)][Input(5)][Dense(4, Activation.Tanh)][Dropout(0.1)][Dense(5, Activation.Sigmoid)] public partial class A64;")]
     public void Generated_documentation_comments_resolve(string source)

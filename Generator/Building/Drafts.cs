@@ -13,6 +13,10 @@ internal sealed class OptionsDraft
     public double LearningRate = 0.01;
     public OptimizerSpec Optimizer = new(OptimizerKind.Sgd, 0.9, 0.9, 0.999, 1e-8, 0.01);
     public Precision Precision = Precision.Float32;
+    public double ClipGradientNorm;
+    public bool PreEncoderBias;
+    public DeclaredArgument? PreEncoderBiasArgument;
+    public int DeadWindowSamples = 100_000;
 }
 
 /// <summary>One step of the network as written: its attribute, its place, and what is attached to it.</summary>
@@ -44,6 +48,13 @@ internal abstract class ProductDraft(DeclaredAttribute attribute) : LayerDraft(a
 
     public string Pascal = "";
     public string Camel = "";
+
+    // Sparse coding (SparseCodeRules): the code, the AuxK loss, JumpReLU's settings, the weight constraints.
+    public TopKSpec? TopK;
+    public AuxKSpec? AuxK;
+    public double InitialThreshold = 0.01;
+    public double Bandwidth = 0.05;
+    public readonly List<ConstraintSpec> Constraints = [];
 }
 
 internal sealed class DenseDraft(DeclaredAttribute attribute) : ProductDraft(attribute);

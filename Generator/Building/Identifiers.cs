@@ -55,9 +55,12 @@ internal static class Identifiers
     {
         OptimizerSpec o = options.Optimizer;
         bool labels = options.Loss == LossKind.SoftmaxCrossEntropy;
-        bool fused = options.Precision == Precision.Float32 && o.Kind == OptimizerKind.Sgd
-                     && !network.Products.SelectMany(l => l.Modifiers).Concat(network.ModelRegularizers).Any(a => a.Bool("Proximal") || a.Kind is "Contractive" or "KernelOrthogonal")
-                     && !network.Layers.Any(l => l is TiedDraft);
+        // As LayoutPlanner.FusesSgd decides it on the spec.
+        bool fused = options.Precision == Precision.Float32 && o.Kind == OptimizerKind.Sgd && options.ClipGradientNorm == 0 && !options.PreEncoderBias
+                     && !network.Products.SelectMany(l => l.Modifiers).Concat(network.ModelRegularizers)
+                         .Any(a => a.Bool("Proximal") || a.Kind is "Contractive" or "KernelOrthogonal" || a.Bool("WeightedByNextLayer"))
+                     && !network.Layers.Any(l => l is TiedDraft)
+                     && !network.Products.Any(l => l.AuxK is not null || l.TopK is { Batch: true } || l.Activation == ActivationKind.JumpRelu || l.Constraints.Count > 0);
         var model = new List<string>
         {
             // Public
@@ -76,7 +79,16 @@ internal static class Identifiers
         };
         model.Add(fused ? "ApplySgd" : "GuardDivergence");
         if (labels) model.AddRange(["PredictClasses", "PredictClass", "Accuracy"]);
-        model.Add(options.Precision == Precision.Float32 ? "Quantize" : "Widen");
+        if (options.Precision == Precision.Float64) model.Add("Widen");
+        if (SparseCodeRules.Quantizable(options, network)) model.Add("Quantize");
+        // Sparse coding (SparseCodingEmitter).
+        var firing = network.Products.Where(l => SparseCodeRules.FiringTelemetry(network, l)).ToList();
+        if (firing.Count > 0) model.Add("DeadWindowSamples");
+        if (options.Loss is not (LossKind.SoftmaxCrossEntropy or LossKind.BinaryCrossEntropy) && network.InputSize == network.Output.Units)
+            model.AddRange(["LastReconstruction", "_lastReconstruction", "_reconstructionVersion"]);
+        if (options.PreEncoderBias) model.Add("InitializePreEncoderBias");
+        if (network.Products.Any(l => l.Constraints.Count > 0)) model.Add("_constraintNorms");
+        if (network.Products.Any(l => l.Constraints.Any(c => c.ProjectGradient))) model.Add("_constraintDots");
         if (o.HasMomentum) model.AddRange(["Momentum", "_momentum", "_velocity"]);
         if (o.IsAdam) model.AddRange(["Beta1", "Beta2", "Epsilon", "_beta1", "_beta2", "_epsilon", "_moment1", "_moment2"]);
         if (o.Kind == OptimizerKind.AdamW) model.AddRange(["WeightDecay", "_weightDecay"]);
@@ -88,6 +100,14 @@ internal static class Identifiers
             if (l is DenseDraft) yield return (l.Pascal + "Weight", l);
             yield return (l.Pascal + "Bias", l);
             if (l != network.Output) yield return (l.Pascal + "Activations", l);
+            if (l.Activation == ActivationKind.JumpRelu && l is DenseDraft) yield return (l.Pascal + "LogThreshold", l);
+            if (l.TopK is { Batch: true }) yield return (l.Pascal + "TopKThreshold", l);
+            if (l.AuxK is not null)
+            {
+                yield return (l.Pascal + "SamplesSinceFired", l);
+                yield return ("_" + l.Camel + "SinceFired", l);
+            }
+            if (SparseCodeRules.FiringTelemetry(network, l)) yield return ("_" + l.Camel + "Firing", l);
         }
         foreach (LayerDraft l in network.Layers)
             if (l is NoiseDraft n) yield return (NoiseView(n.Pascal, n.Kind), n);
@@ -120,8 +140,13 @@ internal static class Identifiers
         yield return ("Stamp", null);
         yield return ("WideInputs", null);
         yield return ("WideTargets", null);
+        yield return ("InputCentered", null);
+        yield return ("InputGradient", null);
+        yield return ("Reconstruction", null);
+        yield return ("ReconstructionTotal", null);
         foreach (ProductDraft l in network.Products)
-            foreach (string m in new[] { Names.OutField(l.Pascal), Names.PreField(l.Pascal), Names.DeltaField(l.Pascal), Names.UnitMaxField(l.Pascal), Names.KlField(l.Pascal), l.Pascal + "TiedScratch" })
+            foreach (string m in new[] { Names.OutField(l.Pascal), Names.PreField(l.Pascal), Names.DeltaField(l.Pascal), Names.UnitMaxField(l.Pascal), Names.KlField(l.Pascal), l.Pascal + "TiedScratch",
+                         Names.KeptField(l.Pascal), Names.TopKScratchField(l.Pascal), Names.AuxKField(l.Pascal) })
                 yield return (m, l);
         foreach (LayerDraft l in network.Layers)
             if (l is NoiseDraft n)

@@ -32,7 +32,19 @@ internal static class LayoutPlanner
                     }
                     parameters.Add(new ParameterTensor(l.Name + ".weight", (int)weightOffset, new EquatableArray<int>([l.Units, l.Inputs]), l.Index, ParameterRole.Weight));
                     parameters.Add(new ParameterTensor(l.Name + ".bias", (int)biasOffset, new EquatableArray<int>([l.Units]), l.Index, ParameterRole.Bias));
-                    layers.Add(Buffers(new DenseSpec { WeightOffset = (int)weightOffset, BiasOffset = (int)biasOffset }, l, options, network, terms));
+                    int threshold = -1;
+                    if (l.Activation == ActivationKind.JumpRelu)
+                    {
+                        // JumpReLU's learned thresholds, as log θ (SAELens' parameter is θ itself; the log keeps it positive).
+                        threshold = (int)next;
+                        parameters.Add(new ParameterTensor(l.Name + ".log_threshold", threshold, new EquatableArray<int>([l.Units]), l.Index, ParameterRole.LogThreshold));
+                        next += l.Units;
+                    }
+                    layers.Add(Buffers(new DenseSpec
+                    {
+                        WeightOffset = (int)weightOffset, BiasOffset = (int)biasOffset, ThresholdOffset = threshold,
+                        Constraints = l.Constraints.ToEquatableArray(),
+                    }, l, options, network, terms));
                     offset = next;
                     break;
                 }
@@ -54,9 +66,21 @@ internal static class LayoutPlanner
                     break;
             }
         }
+        // Buffers after every trained tensor: BatchTopK's inference thresholds (state_dict buffers, saved with the parameters).
+        for (int i = 0; i < layers.Count; i++)
+            if (layers[i] is ProductLayerSpec { TopK.Batch: true } code)
+            {
+                parameters.Add(new ParameterTensor(code.Name + ".topk_threshold", (int)offset, new EquatableArray<int>([1]), code.Index, ParameterRole.Buffer));
+                layers[i] = code with { ThresholdOffset = (int)offset };
+                offset++;
+            }
         var spec = new ModelSpec(ctx.Model.Namespace, ctx.Model.ClassName, ctx.Model.HintName, ctx.Model.ContainingTypes, network.InputSize,
             options.Loss, options.LearningRate, options.Optimizer, layers.ToEquatableArray(), terms.ToEquatableArray(), parameters.ToEquatableArray(),
-            options.Precision, FusesSgd: false);
+            options.Precision, FusesSgd: false)
+        {
+            ClipGradientNorm = options.ClipGradientNorm, PreEncoderBias = options.PreEncoderBias, DeadWindowSamples = options.DeadWindowSamples,
+            Quantizable = SparseCodeRules.Quantizable(options, network),
+        };
         return spec with { FusesSgd = FusesSgd(spec) };
     }
 
@@ -66,30 +90,39 @@ internal static class LayoutPlanner
         var touching = terms.Where(t => t.Layer == l.Index || t.Contributions.Any(c => c.Layer == l.Index)).ToList();
         // z is kept when a penalty reads it, when the activation's derivative needs it, or when the loss is computed
         // from the output layer's logits.
+        // TopK selects on z and AuxK reads it; JumpReLU's derivative and threshold gradient compare z with θ.
         bool pre = touching.Any(t => t.Contributions.Any(c => c.Layer == l.Index && c.Tensor == TensorKind.PreActivation))
                    || DerivativeNeedsZ(l.Activation)
-                   || (l == network.Output && options.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy);
-        bool activity = touching.Any(t => t.Kind == TermKind.KlSparsity && t.Layer == l.Index
-                                          || t.Contributions.Any(c => c.Layer == l.Index && c.Tensor is TensorKind.Output or TensorKind.PreActivation));
+                   || (l == network.Output && options.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy)
+                   || l.TopK is not null;
+        bool code = l.TopK is not null || l.Activation == ActivationKind.JumpRelu;
+        bool activity = code
+                        || touching.Any(t => t.Kind is TermKind.KlSparsity or TermKind.WeightedActivityL1 && t.Layer == l.Index
+                                             || t.Contributions.Any(c => c.Layer == l.Index && c.Tensor is TensorKind.Output or TensorKind.PreActivation));
         bool weights = touching.Any(t => t.Contributions.Any(c => c.Layer == l.Index && c.Tensor == TensorKind.Weight));
         return spec with
         {
             Index = l.Index, Name = l.Name, Inputs = l.Inputs, Units = l.Units, Pascal = l.Pascal, Camel = l.Camel, Ordinal = l.Ordinal,
             Activation = l.Activation, Alpha = l.Alpha, KeepPreActivation = pre, ActivityTelemetry = activity, WeightTelemetry = weights,
+            TopK = l.TopK, AuxK = l.AuxK, InitialThreshold = l.InitialThreshold, Bandwidth = l.Bandwidth,
+            FiringTelemetry = SparseCodeRules.FiringTelemetry(network, l),
         };
     }
 
     /// <summary>The activations whose derivative cannot be written in terms of the output a alone.</summary>
-    public static bool DerivativeNeedsZ(ActivationKind a) => a is ActivationKind.Softplus or ActivationKind.Gelu or ActivationKind.GeluTanh;
+    public static bool DerivativeNeedsZ(ActivationKind a) => a is ActivationKind.Softplus or ActivationKind.Gelu or ActivationKind.GeluTanh or ActivationKind.JumpRelu;
 
     /// <summary>
     /// <c>TrainStep</c> fuses SGD into the parameter-gradient pass when every gradient is complete as soon as its
     /// product is: float32 kernels, no optimizer state, no proximal step, no weights shared by a tied layer (the partner's
-    /// gradient has two parts), no penalty whose weight gradient is added after the product (contractive, orthogonal).
+    /// gradient has two parts), no penalty whose weight gradient is added after the product (contractive, orthogonal,
+    /// AuxK, decoder-weighted L1), no JumpReLU thresholds or BatchTopK buffers, no constraint, clipping or pre-encoder bias.
     /// </summary>
     private static bool FusesSgd(ModelSpec m)
     {
         if (m.Precision != Precision.Float32 || m.Optimizer.Kind != OptimizerKind.Sgd) return false;
-        return !m.Terms.Any(t => t.Proximal || t.IsStructural) && !m.Layers.Any(l => l is TiedSpec);
+        if (m.ClipGradientNorm > 0 || m.PreEncoderBias) return false; // the whole gradient first; the output bias's has two parts
+        return !m.Terms.Any(t => t.Proximal || t.IsStructural || t.Kind is TermKind.AuxK or TermKind.WeightedActivityL1)
+               && !m.Layers.Any(l => l is TiedSpec || l is ProductLayerSpec { ThresholdOffset: >= 0 } || l is DenseSpec { Constraints.Count: > 0 });
     }
 }

@@ -33,6 +33,7 @@ internal static class ModelBuilder
         if (!LayerRules.Chain(ctx, network)) return ctx.Done(null);
         LayerRules.CheckActivations(ctx, network);
         LayerRules.CheckLoss(ctx, options, network);
+        SparseCodeRules.Apply(ctx, options, network);
         List<TermSpec> terms = TermBuilder.Build(ctx, options, network);
         CheckProximal(ctx, options);
         ModelSpec? spec = LayoutPlanner.Plan(ctx, options, network, terms);
@@ -51,6 +52,9 @@ internal static class ModelBuilder
         NetworkDraft network = NetworkReader.Read(ctx) ?? throw new ArgumentException("not a model", nameof(model));
         LayerRules.Name(ctx, network);
         LayerRules.PlaceNoise(ctx, network);
+        LayerRules.Chain(ctx, network);
+        LayerRules.CheckActivations(ctx, network);
+        SparseCodeRules.Apply(ctx, options, network);
         return Identifiers.Members(options, network).Select(m => m.Member).ToList();
     }
 

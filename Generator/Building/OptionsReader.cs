@@ -39,6 +39,17 @@ internal static class OptionsReader
             Epsilon = Setting(ctx, a, "Epsilon", o.Epsilon, v => v > 0 && !double.IsInfinity(v), "a finite number > 0"),
             WeightDecay = Setting(ctx, a, "WeightDecay", o.WeightDecay, v => v >= 0 && !double.IsInfinity(v), "a finite number ≥ 0"),
         };
+        options.ClipGradientNorm = Setting(ctx, a, "ClipGradientNorm", 0, v => v >= 0 && !double.IsInfinity(v), "a finite number ≥ 0 (0: no clipping)");
+        if (a.Get("PreEncoderBias") is { } peb)
+        {
+            options.PreEncoderBias = a.Bool("PreEncoderBias");
+            options.PreEncoderBiasArgument = peb;
+        }
+        if (a.Get("DeadWindowSamples") is { } window)
+        {
+            options.DeadWindowSamples = a.Int("DeadWindowSamples");
+            if (options.DeadWindowSamples < 1) ctx.Report(Descriptors.BadOptimizerSetting, window.Location, "DeadWindowSamples", "at least 1", Str(options.DeadWindowSamples));
+        }
         if (a.Get("LearningRate") is { } lr)
         {
             options.LearningRate = a.Double("LearningRate", 0);

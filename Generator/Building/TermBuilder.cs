@@ -21,6 +21,9 @@ internal sealed class TermBuilder
     private readonly List<TermSpec> _terms = [];
     private readonly HashSet<string> _properties = new(StringComparer.Ordinal);
 
+    /// <summary>The WarmupSteps of the attribute being read, given to the terms it adds.</summary>
+    private int _warmup;
+
     private TermBuilder(BuildContext ctx, OptionsDraft options, NetworkDraft network)
     {
         _ctx = ctx;
@@ -48,6 +51,21 @@ internal sealed class TermBuilder
 
     private double Coefficient(DeclaredAttribute a, string argument, string what) => ModelBuilder.Coefficient(_ctx, a, argument, what);
 
+    private void Add(TermSpec term) => _terms.Add(_warmup == 0 ? term : term with { WarmupSteps = _warmup });
+
+    /// <summary>The attribute's WarmupSteps (≥ 0, else reported; 0 when absent).</summary>
+    private int Warmup(DeclaredAttribute a)
+    {
+        if (a.Get("WarmupSteps") is not { } arg) return 0;
+        int n = a.Int("WarmupSteps");
+        if (n >= 0) return n;
+        _ctx.Report(Descriptors.BadWarmup, arg.Location, a.Kind, Str(n));
+        return 0;
+    }
+
+    /// <summary>Modifiers that are not terms of the objective (codes and constraints: SparseCodeRules).</summary>
+    private static bool IsTerm(string kind) => kind is not ("TopK" or "UnitNorm" or "MaxNorm" or "NonNeg" or "MinMaxNorm");
+
     // ---- Terms attached to one layer ------------------------------------------------------------------------------
 
     private void LayerTerms(ProductDraft l)
@@ -57,10 +75,13 @@ internal sealed class TermBuilder
         foreach (DeclaredAttribute a in l.Modifiers)
         {
             string kind = a.Kind;
+            if (!IsTerm(kind)) continue;
+            _warmup = Warmup(a);
             double lambda = kind switch
             {
                 "KlSparsity" => Coefficient(a, "beta", "The KL weight beta"),
                 "KernelOrthogonal" => Coefficient(a, "factor", "The factor of [KernelOrthogonal]"),
+                "AuxK" => a.Get("Coefficient") is null ? 1 / 32.0 : Coefficient(a, "Coefficient", "The coefficient of [AuxK]"),
                 _ => Coefficient(a, "lambda", "The coefficient of [" + kind + "]"),
             };
             if (kind is "KernelL1" or "KernelL2" or "Contractive" or "KernelOrthogonal" && l is TiedDraft tied)
@@ -78,9 +99,22 @@ internal sealed class TermBuilder
 
             switch (kind)
             {
+                case "ActivityL1" when a.Bool("WeightedByNextLayer"):
+                    WeightedActivity(l, a, pre, scaling, lambda);
+                    break;
                 case "ActivityL1":
                 case "ActivityL2":
                     Activity(l, kind == "ActivityL1", pre, scaling, lambda);
+                    break;
+                case "L0Penalty" when l.Activation == ActivationKind.JumpRelu:
+                    Add(new TermSpec(TermKind.L0, Unique(l.Pascal + "L0"), l.Name + ".l0",
+                        "λ·(1/B)·Σ_b Σ_j H(z_bj − θ_j) on " + l.Name + " (straight-through gradient to θ, bandwidth " + Str(l.Bandwidth) + ")",
+                        lambda, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty));
+                    break;
+                case "AuxK" when l.AuxK is not null:
+                    Add(new TermSpec(TermKind.AuxK, Unique(l.Pascal + "AuxK"), l.Name + ".auxk",
+                        "c·‖e − ê‖²/‖e − ē‖², e = t − y held constant, ê = decoder(top-" + Str(l.AuxK.KAux) + " of the units dead ≥ " + Str(l.AuxK.DeadAfterSamples) + " samples) on " + l.Name,
+                        lambda, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty));
                     break;
                 case "KernelL1":
                 case "KernelL2":
@@ -111,7 +145,7 @@ internal sealed class TermBuilder
         };
         string t = pre ? "z" : "a";
         string kind = l1 ? "ActivityL1" : "ActivityL2";
-        _terms.Add(new TermSpec(l1 ? TermKind.ActivityL1 : TermKind.ActivityL2,
+        Add(new TermSpec(l1 ? TermKind.ActivityL1 : TermKind.ActivityL2,
             Unique(l.Pascal + kind + (pre ? "Pre" : "")),
             l.Name + (l1 ? ".activity_l1" : ".activity_l2") + (pre ? "(pre)" : ""),
             "λ·Σ" + (l1 ? "|" + t + "|" : t + "²") + text + " on " + l.Name + (pre ? " pre-activation" : " output"),
@@ -119,12 +153,34 @@ internal sealed class TermBuilder
             One(new ContributionSpec(l.Index, pre ? TensorKind.PreActivation : TensorKind.Output, l1 ? NormKind.L1 : NormKind.L2, factor, perBatch))));
     }
 
+    /// <summary>
+    /// Anthropic's decoder-weighted L1: each unit's |a| weighed by the norm of its column in the next Dense layer's
+    /// weights. Batch mean on the output only; the next layer with parameters must be a Dense layer.
+    /// </summary>
+    private void WeightedActivity(ProductDraft l, DeclaredAttribute a, bool pre, Scaling scaling, double lambda)
+    {
+        ProductDraft? next = _network.Products.FirstOrDefault(p => p.Index > l.Index);
+        string? problem = pre ? "it weighs the output a; remove On = ActivityOn.PreActivation"
+            : scaling != Scaling.BatchMean ? "it is defined with the batch mean; remove Scaling"
+            : next is null ? "no layer follows '" + l.Name + "'"
+            : next is not DenseDraft ? "the next layer '" + next.Name + "' is tied; its weights are the columns of '" + _network.Layers[((TiedDraft)next).Partner].Name + "'s matrix, not a decoder of its own"
+            : null;
+        if (problem is not null)
+        {
+            _ctx.Report(Descriptors.WeightedL1Position, a.Location, l.Name, problem);
+            return;
+        }
+        Add(new TermSpec(TermKind.WeightedActivityL1, Unique(l.Pascal + "ActivityL1"), l.Name + ".activity_l1",
+            "λ·(1/B)·Σ_b Σ_i |a_bi|·‖W_" + next!.Name + "[:, i]‖₂ on " + l.Name + " output (decoder-weighted)",
+            lambda, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty, Mode: next.Index));
+    }
+
     private void ParameterNorm(ProductDraft l, DeclaredAttribute a, string kind, double lambda)
     {
         bool kernel = kind.StartsWith("Kernel", StringComparison.Ordinal), l1 = kind.EndsWith("L1", StringComparison.Ordinal);
         bool proximal = a.Bool("Proximal");
         string t = kernel ? "W" : "b";
-        _terms.Add(new TermSpec(
+        Add(new TermSpec(
             kind switch { "KernelL1" => TermKind.KernelL1, "KernelL2" => TermKind.KernelL2, "BiasL1" => TermKind.BiasL1, _ => TermKind.BiasL2 },
             Unique(l.Pascal + kind),
             l.Name + "." + (kernel ? "kernel" : "bias") + (l1 ? "_l1" : "_l2"),
@@ -145,7 +201,7 @@ internal sealed class TermBuilder
         if (l == _network.Output && _options.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy)
             _ctx.Report(Descriptors.KlOnCrossEntropyOutput, a.Location, l.Name, "Loss." + _options.Loss);
         bool tanh = l.Activation == ActivationKind.Tanh;
-        _terms.Add(new TermSpec(TermKind.KlSparsity, Unique(l.Pascal + "KlSparsity"), l.Name + ".kl_sparsity",
+        Add(new TermSpec(TermKind.KlSparsity, Unique(l.Pascal + "KlSparsity"), l.Name + ".kl_sparsity",
             "β·Σ_j KL(ρ‖ρ̂_j), ρ̂ = " + (tanh ? "(1 + batch mean of a)/2 (tanh rescaled)" : "batch mean of a") + " on " + l.Name,
             beta, rho, false, l.Index, tanh, EquatableArray<ContributionSpec>.Empty));
         return true;
@@ -165,7 +221,7 @@ internal sealed class TermBuilder
             _ctx.Report(Descriptors.ContractiveTheanetsPosition, a.At("Form"), l.Name);
             return;
         }
-        _terms.Add(form == ContractiveForm.Rifai
+        Add(form == ContractiveForm.Rifai
             ? new TermSpec(TermKind.Contractive, Unique(l.Pascal + "Contractive"), l.Name + ".contractive",
                 "λ·(1/B)·Σ_b ‖∂h_b/∂x_b‖²_F = λ·(1/B)·Σ_b Σ_j (h′_bj)²·Σ_i W_ji² on " + l.Name, lambda, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty, (int)form)
             : new TermSpec(TermKind.Contractive, Unique(l.Pascal + "Contractive"), l.Name + ".contractive",
@@ -189,7 +245,7 @@ internal sealed class TermBuilder
             return;
         }
         string what = mode == OrthogonalMode.PerUnit ? "rows (each unit's weights)" : "columns (each input's weights)";
-        _terms.Add(new TermSpec(TermKind.KernelOrthogonal, Unique(l.Pascal + "KernelOrthogonal"), l.Name + ".kernel_orthogonal",
+        Add(new TermSpec(TermKind.KernelOrthogonal, Unique(l.Pascal + "KernelOrthogonal"), l.Name + ".kernel_orthogonal",
             "factor·0.5·Σ|P| / (n(n − 1)/2), P = off-diagonal Gram of the normalized " + what + " of " + l.Name + ".weight, n = " + Str(n),
             factor, 0, false, l.Index, false, EquatableArray<ContributionSpec>.Empty, (int)mode));
     }
@@ -198,12 +254,13 @@ internal sealed class TermBuilder
 
     private void ModelTerm(DeclaredAttribute a)
     {
+        _warmup = Warmup(a);
         double lambda = Coefficient(a, "lambda", "The coefficient of [" + a.Kind + "]");
         List<ProductDraft> layers = _network.Products.ToList();
         switch (a.Kind)
         {
             case "WeightDecay":
-                _terms.Add(new TermSpec(TermKind.WeightDecay, Unique("WeightDecay"), "weight_decay", "(λ/2)·Σ W² over every weight matrix (biases excluded)",
+                Add(new TermSpec(TermKind.WeightDecay, Unique("WeightDecay"), "weight_decay", "(λ/2)·Σ W² over every weight matrix (biases excluded)",
                     lambda, 0, false, -1, false,
                     layers.Where(l => l is DenseDraft).Select(l => new ContributionSpec(l.Index, TensorKind.Weight, NormKind.L2, 0.5, false)).ToEquatableArray()));
                 break;
@@ -238,7 +295,7 @@ internal sealed class TermBuilder
             return;
         }
         int k = matched.Count;
-        _terms.Add(new TermSpec(TermKind.HiddenL1, Unique("HiddenL1"), "hidden_l1",
+        Add(new TermSpec(TermKind.HiddenL1, Unique("HiddenL1"), "hidden_l1",
             "λ·(1/" + Str(k) + ")·Σ mean|a| over " + string.Join(", ", matched.Select(m => m.Name)),
             lambda, 0, false, -1, false,
             matched.Select(m => new ContributionSpec(m.Layer.Index, m.Pre ? TensorKind.PreActivation : TensorKind.Output, NormKind.L1, 1.0 / (k * (double)m.Layer.Units), true)).ToEquatableArray()));
@@ -265,7 +322,7 @@ internal sealed class TermBuilder
         }
         bool l1 = a.Kind == "WeightL1";
         int k = matched.Count;
-        _terms.Add(new TermSpec(l1 ? TermKind.WeightL1 : TermKind.WeightL2, Unique(a.Kind), l1 ? "weight_l1" : "weight_l2",
+        Add(new TermSpec(l1 ? TermKind.WeightL1 : TermKind.WeightL2, Unique(a.Kind), l1 ? "weight_l1" : "weight_l2",
             "λ·(1/" + Str(k) + ")·Σ mean" + (l1 ? "|W|" : "(W²)") + " over " + string.Join(", ", matched.Select(m => m.Name)),
             lambda, 0, l1 && a.Bool("Proximal"), -1, false,
             matched.Select(m => new ContributionSpec(m.Layer.Index, TensorKind.Weight, l1 ? NormKind.L1 : NormKind.L2,

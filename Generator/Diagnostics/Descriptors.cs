@@ -93,12 +93,37 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor NeedsOwnWeights = Error("CMP038",
         "Penalty needs the layer's own weights", "[{0}] needs the weights of the layer above, but the tied layer '{1}' shares those of '{2}': put it on '{2}'");
 
+    public static readonly DiagnosticDescriptor BadTopK = Error("CMP039",
+        "k out of range", "{0} on layer '{1}' keeps {2} units; {3}");
+    public static readonly DiagnosticDescriptor TopKPosition = Error("CMP040",
+        "TopK needs a hidden Dense layer", "[{0}] on layer '{1}': {2}");
+    public static readonly DiagnosticDescriptor AuxKWithoutTopK = Error("CMP041",
+        "AuxK without TopK", "[AuxK] on layer '{0}' needs a [TopK] on the same layer: it reconstructs the residual from the dead units that TopK leaves out");
+    public static readonly DiagnosticDescriptor AuxKDecoder = Error("CMP042",
+        "AuxK needs a linear decoder", "[AuxK] on layer '{0}' reconstructs the residual t − y through the next layer's weights: {1}");
+    public static readonly DiagnosticDescriptor ProjectGradientPerUnit = Error("CMP043",
+        "ProjectGradient applies to columns", "ProjectGradient removes each decoder column's gradient along the column; it needs Per = NormPer.Input (the columns of W), not NormPer.Unit");
+    public static readonly DiagnosticDescriptor BadJumpRelu = Error("CMP044",
+        "Invalid JumpReLU setting", "{0}");
+    public static readonly DiagnosticDescriptor JumpReluPosition = Error("CMP045",
+        "JumpReLU needs a hidden Dense layer", "Activation.JumpRelu on layer '{0}': {1}");
+    public static readonly DiagnosticDescriptor L0NeedsJumpRelu = Error("CMP046",
+        "L0 penalty needs JumpReLU", "[L0Penalty] on layer '{0}' counts the units above their learned thresholds; the layer uses Activation.{1}, not Activation.JumpRelu");
+    public static readonly DiagnosticDescriptor PreEncoderBiasSize = Error("CMP047",
+        "PreEncoderBias needs an autoencoder", "PreEncoderBias {0}");
+    public static readonly DiagnosticDescriptor WeightedL1Position = Error("CMP048",
+        "Decoder-weighted L1 needs a Dense layer after", "[ActivityL1(WeightedByNextLayer = true)] on layer '{0}': {1}");
+    public static readonly DiagnosticDescriptor BadWarmup = Error("CMP049",
+        "WarmupSteps must be ≥ 0", "WarmupSteps of [{0}] must be ≥ 0; it is {1}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         NotPartial, ContainerNotPartial, Generic, SplitDeclarations, NoInput, InputAfterDense, NoDense, BadSize, Unattached,
         BadCoefficient, BadRho, KlActivation, PatternMatchesNothing, DuplicateLayerName, DuplicateRegularizer, MemberClash,
         BadLayerName, DuplicateKl, BadLearningRate, SoftmaxHidden, LossNeedsActivation, LossActivationUnusual, BadAlpha, ProximalNeedsSgd,
         BadOptimizerSetting, KlOnCrossEntropyOutput, BadPrecision, UnknownEnumValue, IdentifierCollision, BadRate, NoiseAfterOutput, TiedPartner,
-        TiedSize, AlphaDropoutNotSelu, ContractiveActivation, ContractiveTheanetsPosition, OrthogonalTooFew, NeedsOwnWeights);
+        TiedSize, AlphaDropoutNotSelu, ContractiveActivation, ContractiveTheanetsPosition, OrthogonalTooFew, NeedsOwnWeights,
+        BadTopK, TopKPosition, AuxKWithoutTopK, AuxKDecoder, ProjectGradientPerUnit, BadJumpRelu, JumpReluPosition, L0NeedsJumpRelu,
+        PreEncoderBiasSize, WeightedL1Position, BadWarmup);
 
     public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
 

@@ -22,7 +22,7 @@ internal static class Coefficients
             if (t.Proximal) continue;
             foreach (ContributionSpec c in t.Contributions)
                 if (c.Layer == layer && c.Tensor == tensor && c.Norm == norm)
-                    parts.Add(Scaled(model, "r." + t.Property, c.Factor, c.PerBatch ? "invB" : null));
+                    parts.Add(Scaled(model, Names.Coefficient(t), c.Factor, c.PerBatch ? "invB" : null));
         }
         return parts.Count == 0 ? None(model) : string.Join(" + ", parts);
     }
@@ -37,7 +37,7 @@ internal static class Coefficients
         foreach (TermSpec t in model.Terms.Where(t => t.Proximal))
             foreach (ContributionSpec c in t.Contributions)
                 if (c.Layer == layer && c.Tensor == TensorKind.Weight && c.Norm == NormKind.L1)
-                    parts.Add(Scaled(model, "r." + t.Property, c.Factor, null));
+                    parts.Add(Scaled(model, Names.Coefficient(t), c.Factor, null));
         return parts.Count == 0 ? null : string.Join(" + ", parts);
     }
 

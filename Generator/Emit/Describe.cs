@@ -17,11 +17,15 @@ internal static class Describe
         ActivationKind.GeluTanh => "gelu_tanh",
         ActivationKind.Softmax => "softmax",
         ActivationKind.Selu => "selu",
+        ActivationKind.JumpRelu => "jump_relu",
         _ => "linear",
     };
 
     /// <summary>The activation with its parameter, e.g. <c>leaky_relu(α=0.01)</c>.</summary>
-    public static string Activation(ProductLayerSpec l) => Activation(l.Activation) + (Names.HasAlpha(l.Activation) ? "(α=" + Literal.Number(l.Alpha) + ")" : "");
+    public static string Activation(ProductLayerSpec l)
+        => Activation(l.Activation) + (Names.HasAlpha(l.Activation) ? "(α=" + Literal.Number(l.Alpha) + ")" : "")
+           + (l.Activation == ActivationKind.JumpRelu ? "(θ₀=" + Literal.Number(l.InitialThreshold) + ", ε=" + Literal.Number(l.Bandwidth) + ")" : "")
+           + (l.TopK is { } k ? (k.Batch ? " batch-top-" : " top-") + Literal.Int(k.K) : "");
 
     /// <summary>f′ as a formula in a (or z), for the backward comments.</summary>
     public static string Derivative(ActivationKind a) => a switch
@@ -36,6 +40,7 @@ internal static class Describe
         ActivationKind.GeluTanh => "gelu_tanh'(z)",
         ActivationKind.Softmax => "J_softmax",
         ActivationKind.Selu => "λ·([a > 0] + (a/λ + α)·[a ≤ 0])",
+        ActivationKind.JumpRelu => "[z > θ]",
         _ => "1",
     };
 

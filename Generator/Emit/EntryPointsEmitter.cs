@@ -17,7 +17,7 @@ internal static class EntryPointsEmitter
     public static void Write(IndentedWriter w, ModelSpec m)
     {
         Checkpoints(w, m);
-        if (!m.IsDouble) Quantize(w, m);
+        if (m.Quantizable) Quantize(w, m);
         Predict(w, m);
         ComputeGradients(w, m);
         Evaluate(w, m);

@@ -17,6 +17,7 @@ internal static class MembersEmitter
         Properties(w, m);
         OptimizerSettings(w, m);
         Reporting(w, m);
+        SparseCodingEmitter.Members(w, m);
         foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Views(w);
     }
 
@@ -53,6 +54,7 @@ internal static class MembersEmitter
             private global::Compiled.Kernels.WorkerPool? _pool;
 
             """);
+        SparseCodingEmitter.Fields(w, m);
         WorkspaceEmitter.Fields(w, m);
     }
 
@@ -79,6 +81,7 @@ internal static class MembersEmitter
             if (m.HasNoise) w.Line("_seed = seed;");
             w.Line("_main = new Workspace(this, maxBatch, training: true);");
             w.Line("_pool = global::Compiled.Kernels.WorkerPool.ForThreads(_threads);");
+            SparseCodingEmitter.Constructor(w, m);
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).Initialization(w);
         }
         w.Line();
@@ -192,9 +195,9 @@ internal static class MembersEmitter
     }
 
     /// <summary>The regularization coefficients, the last loss and the last sparsity report.</summary>
-    private static void Reporting(IndentedWriter w, ModelSpec m) => w.Text("""
+    private static void Reporting(IndentedWriter w, ModelSpec m) => w.Text($$"""
         /// <summary>The regularizer coefficients, tunable at run time; 0 turns a term off.</summary>
-        public RegularizationCoefficients Regularization { get; } = new RegularizationCoefficients();
+        public RegularizationCoefficients Regularization { get; }{{(m.Terms.Any(t => t.HasWarmup) ? "" : " = new RegularizationCoefficients();")}}
 
         /// <summary>The loss terms of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>.</summary>
         public LossBreakdown LastLoss { get; private set; }

@@ -29,6 +29,9 @@ internal static class Names
     public static string DeltaField(string pascal) => pascal + "Delta";
     public static string UnitMaxField(string pascal) => pascal + "UnitMax";
     public static string KlField(string pascal) => pascal + "KlTerm";
+    public static string KeptField(string pascal) => pascal + "Kept";
+    public static string TopKScratchField(string pascal) => pascal + "TopKScratch";
+    public static string AuxKField(string pascal) => pascal + "AuxK";
 
     /// <summary>The workspace of the call being computed (Forward, Run)…</summary>
     public const string Ws = "ws";
@@ -64,6 +67,12 @@ internal static class Names
     public static string Rows(ModelSpec m, string field, int units) => View(m, field, "0", "batch * " + Literal.Int(units));
 
     public static string KlTarget(TermSpec t) => t.Property.Replace("KlSparsity", "KlTarget");
+
+    /// <summary>
+    /// The coefficient a pass uses, read from the run-time coefficients <c>r</c>: the term's property, or for a term with a
+    /// warm-up its current effective value (<c>r.Hid1ActivityL1Effective</c>).
+    /// </summary>
+    public static string Coefficient(TermSpec t) => "r." + t.Property + (t.HasWarmup ? "Effective" : "");
 
     /// <summary>The kernel class of an activation: <c>global::Compiled.Kernels.Tanh</c>.</summary>
     public static string Kernel(ActivationKind a) => Kernels + "." + a;

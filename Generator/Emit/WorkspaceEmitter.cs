@@ -96,12 +96,24 @@ internal static class WorkspaceEmitter
             w.Line("public long Stamp; // when the last forward pass ran (Stopwatch ticks)");
             if (m.IsDouble)
                 w.Line("public double[]? WideInputs" + (m.UsesLabels ? "" : ", WideTargets") + "; // a dataset's float rows widened, one chunk at a time (whole-dataset calls); made on first use");
+            if (m.PreEncoderBias)
+                w.Lines(
+                    $"public readonly {Names.T(m)}[] InputCentered; // x̃ = x − {m.Output.Name}.bias, what the first layer reads [batch, inputs]",
+                    $"public readonly {Names.T(m)}[] InputGradient; // ∂loss/∂x̃, for the pre-encoder bias's gradient (training only)");
+            if (m.ReportsReconstruction)
+                w.Line("public readonly global::Compiled.Kernels.ReconstructionSums Reconstruction, ReconstructionTotal; // Evaluate's sums: one batch, and a whole-dataset call's");
             foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).WorkspaceFields(w);
             w.Line();
             w.Line(ModelEmitter.GeneratedCode);
             using (w.Block($"public Workspace({m.ClassName} owner, int maxBatch, bool training)"))
             {
                 w.Line("Owner = owner;");
+                if (m.PreEncoderBias)
+                    w.Lines(
+                        $"InputCentered = new {Names.T(m)}[maxBatch * {Literal.Int(m.InputSize)}];",
+                        $"InputGradient = training ? new {Names.T(m)}[maxBatch * {Literal.Int(m.InputSize)}] : global::System.Array.Empty<{Names.T(m)}>();");
+                if (m.ReportsReconstruction)
+                    w.Line($"Reconstruction = new global::Compiled.Kernels.ReconstructionSums({Literal.Int(m.OutputSize)}); ReconstructionTotal = new global::Compiled.Kernels.ReconstructionSums({Literal.Int(m.OutputSize)});");
                 foreach (LayerSpec l in m.Layers) LayerEmitter.For(m, l).WorkspaceAllocations(w);
             }
         }

@@ -52,12 +52,44 @@ internal abstract record ProductLayerSpec : LayerSpec
 
     /// <summary>The layer whose weight matrix this one computes with: itself for Dense, the partner for Tied.</summary>
     public abstract int WeightOwner { get; }
+
+    /// <summary>A TopK or BatchTopK code on this layer's output, or null.</summary>
+    public TopKSpec? TopK { get; init; }
+
+    /// <summary>The AuxK loss of this TopK layer (its coefficient is a term), or null.</summary>
+    public AuxKSpec? AuxK { get; init; }
+
+    /// <summary>JumpReLU: the initial threshold θ₀ and the estimator's bandwidth ε.</summary>
+    public double InitialThreshold { get; init; }
+
+    public double Bandwidth { get; init; }
+
+    /// <summary>JumpReLU: the offset of the log-thresholds [Units] in the parameter block; BatchTopK: of the threshold [1]; else −1.</summary>
+    public int ThresholdOffset { get; init; } = -1;
+
+    /// <summary>The output can hold exact zeros by design (ReLU codes, TopK, JumpReLU): firing telemetry over a window.</summary>
+    public bool FiringTelemetry { get; init; }
 }
+
+/// <summary>A TopK code: k units kept per row, or (Batch) k·B per batch, with a learned threshold at inference.</summary>
+internal sealed record TopKSpec(int K, bool Batch);
+
+/// <summary>The AuxK loss: kAux dead units per row, a unit dead after DeadAfterSamples samples without firing.</summary>
+internal sealed record AuxKSpec(int KAux, int DeadAfterSamples);
+
+/// <summary>Keras' weight constraints.</summary>
+internal enum ConstraintKind { UnitNorm, MaxNorm, NonNeg, MinMaxNorm }
+
+/// <summary>A weight constraint of a Dense layer, applied after every update (ProjectGradient: also before it).</summary>
+internal sealed record ConstraintSpec(ConstraintKind Kind, bool PerInput, double Min, double Max, double Rate, bool ProjectGradient);
 
 /// <summary>A fully connected layer with its own weight matrix [Units, Inputs] (PyTorch <c>nn.Linear</c> layout).</summary>
 internal sealed record DenseSpec : ProductLayerSpec
 {
     public int WeightOffset { get; init; }
+
+    /// <summary>The weight constraints, in source order.</summary>
+    public Helpers.EquatableArray<ConstraintSpec> Constraints { get; init; } = Helpers.EquatableArray<ConstraintSpec>.Empty;
 
     public override int WeightOwner => Index;
 }

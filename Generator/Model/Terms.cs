@@ -5,7 +5,7 @@ namespace Compiled.Generator.Model;
 internal enum TermKind
 {
     ActivityL1, ActivityL2, KernelL1, KernelL2, BiasL1, BiasL2, KlSparsity, WeightDecay, HiddenL1, WeightL1, WeightL2,
-    Contractive, KernelOrthogonal,
+    Contractive, KernelOrthogonal, L0, AuxK, WeightedActivityL1,
 }
 
 /// <summary>Which tensor a penalty reads.</summary>
@@ -34,7 +34,8 @@ internal enum OrthogonalMode { PerUnit = 0, PerInput = 1 }
 /// <param name="Proximal">L1 applied as soft-thresholding after the update rather than as a gradient.</param>
 /// <param name="Layer">The layer of a term that is not a sum of norms (KL, contractive, orthogonal), else −1.</param>
 /// <param name="KlTanh">The KL term uses the tanh-rescaled ρ̂.</param>
-/// <param name="Mode">The contractive form or orthogonal mode (as its enum's value); 0 for other terms.</param>
+/// <param name="Mode">The contractive form or orthogonal mode (as its enum's value); the next layer's index for the decoder-weighted L1; 0 for other terms.</param>
+/// <param name="WarmupSteps">Steps over which the coefficient ramps linearly from 0 (0: none).</param>
 internal sealed record TermSpec(
     TermKind Kind,
     string Property,
@@ -46,8 +47,12 @@ internal sealed record TermSpec(
     int Layer,
     bool KlTanh,
     EquatableArray<ContributionSpec> Contributions,
-    int Mode = 0)
+    int Mode = 0,
+    int WarmupSteps = 0)
 {
     /// <summary>Computed by a kernel of its own (value and gradient) rather than from tensor norms.</summary>
     public bool IsStructural => Kind is TermKind.Contractive or TermKind.KernelOrthogonal;
+
+    /// <summary>The coefficient ramps from 0 over the first WarmupSteps steps.</summary>
+    public bool HasWarmup => WarmupSteps > 0;
 }

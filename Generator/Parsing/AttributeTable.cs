@@ -47,30 +47,34 @@ internal static class AttributeTable
 
     private static readonly Parameter[] None = [];
     private static readonly Parameter[] Lambda = [new("lambda", ArgumentType.Double)];
-    private static readonly Parameter[] Activity = [new("On", ArgumentType.Enum, "ActivityOn"), new("Scaling", ArgumentType.Enum, "Scaling")];
+    private static readonly Parameter Warmup = new("WarmupSteps", ArgumentType.Int);
+    private static readonly Parameter[] Activity = [new("On", ArgumentType.Enum, "ActivityOn"), new("Scaling", ArgumentType.Enum, "Scaling"), Warmup];
+    private static readonly Parameter[] WarmupOnly = [Warmup];
+    private static readonly Parameter Per = new("Per", ArgumentType.Enum, "NormPer");
 
     /// <summary>By simple name without the <c>Attribute</c> suffix.</summary>
     public static readonly Dictionary<string, AttributeShape> Attributes = Index(
         new AttributeShape("Input", AttributeRole.Input, [new("size", ArgumentType.Int)], None),
         new AttributeShape("Dense", AttributeRole.Layer, [new("units", ArgumentType.Int), new("activation", ArgumentType.Enum, "Activation", "0")],
-            [new("Name", ArgumentType.String), new("Alpha", ArgumentType.Double)]),
+            [new("Name", ArgumentType.String), new("Alpha", ArgumentType.Double), new("InitialThreshold", ArgumentType.Double), new("Bandwidth", ArgumentType.Double)]),
         new AttributeShape("Model", AttributeRole.ModelOptions, None,
         [
             new("Loss", ArgumentType.Enum, "Loss"), new("LearningRate", ArgumentType.Double), new("Optimizer", ArgumentType.Enum, "Optimizer"),
             new("Momentum", ArgumentType.Double), new("Beta1", ArgumentType.Double), new("Beta2", ArgumentType.Double),
             new("Epsilon", ArgumentType.Double), new("WeightDecay", ArgumentType.Double), new("Precision", ArgumentType.Enum, "Precision"),
+            new("ClipGradientNorm", ArgumentType.Double), new("PreEncoderBias", ArgumentType.Bool), new("DeadWindowSamples", ArgumentType.Int),
         ]),
-        new AttributeShape("ActivityL1", AttributeRole.LayerModifier, Lambda, Activity),
+        new AttributeShape("ActivityL1", AttributeRole.LayerModifier, Lambda, [.. Activity, new("WeightedByNextLayer", ArgumentType.Bool)]),
         new AttributeShape("ActivityL2", AttributeRole.LayerModifier, Lambda, Activity),
-        new AttributeShape("KernelL1", AttributeRole.LayerModifier, Lambda, [new("Proximal", ArgumentType.Bool)]),
-        new AttributeShape("KernelL2", AttributeRole.LayerModifier, Lambda, None),
-        new AttributeShape("BiasL1", AttributeRole.LayerModifier, Lambda, None),
-        new AttributeShape("BiasL2", AttributeRole.LayerModifier, Lambda, None),
-        new AttributeShape("KlSparsity", AttributeRole.LayerModifier, [new("rho", ArgumentType.Double), new("beta", ArgumentType.Double)], None),
-        new AttributeShape("WeightDecay", AttributeRole.ModelRegularizer, Lambda, None),
-        new AttributeShape("HiddenL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]),
-        new AttributeShape("WeightL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String), new("Proximal", ArgumentType.Bool)]),
-        new AttributeShape("WeightL2", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String)]),
+        new AttributeShape("KernelL1", AttributeRole.LayerModifier, Lambda, [new("Proximal", ArgumentType.Bool), Warmup]),
+        new AttributeShape("KernelL2", AttributeRole.LayerModifier, Lambda, WarmupOnly),
+        new AttributeShape("BiasL1", AttributeRole.LayerModifier, Lambda, WarmupOnly),
+        new AttributeShape("BiasL2", AttributeRole.LayerModifier, Lambda, WarmupOnly),
+        new AttributeShape("KlSparsity", AttributeRole.LayerModifier, [new("rho", ArgumentType.Double), new("beta", ArgumentType.Double)], WarmupOnly),
+        new AttributeShape("WeightDecay", AttributeRole.ModelRegularizer, Lambda, WarmupOnly),
+        new AttributeShape("HiddenL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String), Warmup]),
+        new AttributeShape("WeightL1", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String), new("Proximal", ArgumentType.Bool), Warmup]),
+        new AttributeShape("WeightL2", AttributeRole.ModelRegularizer, Lambda, [new("Pattern", ArgumentType.String), Warmup]),
         new AttributeShape("Tied", AttributeRole.Layer, [new("activation", ArgumentType.Enum, "Activation", "0")],
             [new("Partner", ArgumentType.String), new("Name", ArgumentType.String), new("Alpha", ArgumentType.Double)]),
         new AttributeShape("Dropout", AttributeRole.Layer, [new("rate", ArgumentType.Double)], None),
@@ -81,13 +85,22 @@ internal static class AttributeTable
         new AttributeShape("HiddenNoise", AttributeRole.ModelNoise, [new("stddev", ArgumentType.Double)], [new("Pattern", ArgumentType.String)]),
         new AttributeShape("InputDropout", AttributeRole.ModelNoise, [new("rate", ArgumentType.Double)], None),
         new AttributeShape("HiddenDropout", AttributeRole.ModelNoise, [new("rate", ArgumentType.Double)], [new("Pattern", ArgumentType.String)]),
-        new AttributeShape("Contractive", AttributeRole.LayerModifier, Lambda, [new("Form", ArgumentType.Enum, "ContractiveForm")]),
-        new AttributeShape("KernelOrthogonal", AttributeRole.LayerModifier, [new("factor", ArgumentType.Double)], [new("Mode", ArgumentType.Enum, "OrthogonalMode")]));
+        new AttributeShape("Contractive", AttributeRole.LayerModifier, Lambda, [new("Form", ArgumentType.Enum, "ContractiveForm"), Warmup]),
+        new AttributeShape("KernelOrthogonal", AttributeRole.LayerModifier, [new("factor", ArgumentType.Double)], [new("Mode", ArgumentType.Enum, "OrthogonalMode"), Warmup]),
+        new AttributeShape("TopK", AttributeRole.LayerModifier, [new("k", ArgumentType.Int)], [new("Batch", ArgumentType.Bool)]),
+        new AttributeShape("AuxK", AttributeRole.LayerModifier, [new("kAux", ArgumentType.Int)],
+            [new("Coefficient", ArgumentType.Double), new("DeadAfterSamples", ArgumentType.Int), Warmup]),
+        new AttributeShape("L0Penalty", AttributeRole.LayerModifier, Lambda, WarmupOnly),
+        new AttributeShape("UnitNorm", AttributeRole.LayerModifier, None, [Per, new("ProjectGradient", ArgumentType.Bool)]),
+        new AttributeShape("MaxNorm", AttributeRole.LayerModifier, [new("maxValue", ArgumentType.Double)], [Per]),
+        new AttributeShape("NonNeg", AttributeRole.LayerModifier, None, None),
+        new AttributeShape("MinMaxNorm", AttributeRole.LayerModifier, [new("minValue", ArgumentType.Double), new("maxValue", ArgumentType.Double)],
+            [new("Rate", ArgumentType.Double), Per]));
 
     /// <summary>Enum name → member name → underlying value.</summary>
     public static readonly Dictionary<string, Dictionary<string, int>> Enums = new(StringComparer.Ordinal)
     {
-        ["Activation"] = Members("Linear", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Softplus", "Gelu", "GeluTanh", "Softmax", "Selu"),
+        ["Activation"] = Members("Linear", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Softplus", "Gelu", "GeluTanh", "Softmax", "Selu", "JumpRelu"),
         ["Loss"] = Members("MeanSquaredError", "HalfSquaredError", "MeanAbsoluteError", "BinaryCrossEntropy", "SoftmaxCrossEntropy"),
         ["Optimizer"] = Members("Sgd", "Momentum", "Nesterov", "Adam", "AdamW"),
         ["Precision"] = Members("Float32", "Float64"),
@@ -95,6 +108,7 @@ internal static class AttributeTable
         ["Scaling"] = Members("BatchMean", "Sum", "ElementMean"),
         ["ContractiveForm"] = Members("Rifai", "Theanets"),
         ["OrthogonalMode"] = Members("PerUnit", "PerInput"),
+        ["NormPer"] = Members("Unit", "Input"),
     };
 
     /// <summary>

@@ -28,6 +28,21 @@ public enum Activation
     /// <c>nn.SELU</c>): self-normalizing networks, with <see cref="AlphaDropoutAttribute"/>.
     /// </summary>
     Selu = 10,
+    /// <summary>
+    /// JumpReLU z·H(z − θ) with a learnable threshold θ &gt; 0 per unit (SAELens <c>jumprelu_sae.py</c>): θ starts at
+    /// <see cref="DenseAttribute.InitialThreshold"/> and learns through the straight-through rectangle-kernel estimator
+    /// of width <see cref="DenseAttribute.Bandwidth"/>; pair with <see cref="L0PenaltyAttribute"/>.
+    /// </summary>
+    JumpRelu = 11,
+}
+
+/// <summary>Which vectors of a Dense layer's weight matrix W [units, inputs] a weight constraint normalizes.</summary>
+public enum NormPer
+{
+    /// <summary>Each unit's incoming weights: a row of W (Keras <c>axis=0</c> on its [inputs, units] kernel).</summary>
+    Unit = 0,
+    /// <summary>Each input's outgoing weights: a column of W — the dictionary atoms of a sparse autoencoder's decoder.</summary>
+    Input = 1,
 }
 
 /// <summary>The data term of the training objective.</summary>

@@ -156,6 +156,13 @@ public sealed class ContractiveAttribute : Attribute
 
     /// <summary>Which penalty: Rifai's Jacobian norm (default) or theanets' coded variant.</summary>
     public ContractiveForm Form { get; set; } = ContractiveForm.Rifai;
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>
@@ -175,4 +182,11 @@ public sealed class KernelOrthogonalAttribute : Attribute
 
     /// <summary>Which vectors are compared (default: each input's outgoing weights, the columns of our W — Keras' default "rows").</summary>
     public OrthogonalMode Mode { get; set; } = OrthogonalMode.PerInput;
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }

@@ -41,6 +41,18 @@ public sealed class DenseAttribute : Attribute
     /// the scale of <see cref="Compiled.Activation.Elu"/> (default 1). Not valid for other activations.
     /// </summary>
     public double Alpha { get; set; } = double.NaN;
+
+    /// <summary>
+    /// <see cref="Compiled.Activation.JumpRelu"/> only: the initial threshold θ of every unit (&gt; 0; default 0.01, as
+    /// SAELens). θ is learned, stored as log θ (the tensor <c>&lt;layer&gt;.log_threshold</c>).
+    /// </summary>
+    public double InitialThreshold { get; set; } = 0.01;
+
+    /// <summary>
+    /// <see cref="Compiled.Activation.JumpRelu"/> only: the width ε (&gt; 0; default 0.05, as SAELens) of the rectangle
+    /// kernel of the straight-through estimator that gives θ its gradient.
+    /// </summary>
+    public double Bandwidth { get; set; } = 0.05;
 }
 
 /// <summary>Model-wide options. Optional.</summary>
@@ -76,4 +88,22 @@ public sealed class ModelAttribute : Attribute
     /// <see cref="Compiled.Precision.Float64"/>, which makes every parameter, buffer, span and setting a double.
     /// </summary>
     public Precision Precision { get; set; } = Precision.Float32;
+
+    /// <summary>
+    /// Clip the gradient of all parameters together to this L2 norm before each update (<c>torch.nn.utils.clip_grad_norm_</c>:
+    /// g ← g·c / (‖g‖ + 1e−6) when ‖g‖ &gt; c). 0 (default): no clipping.
+    /// </summary>
+    public double ClipGradientNorm { get; set; }
+
+    /// <summary>
+    /// For autoencoders (input size = output size): the output layer's bias b_dec is also subtracted from the input before
+    /// the first layer, x̃ = x − b_dec, as the sparse autoencoders of OpenAI and SAELens do; both uses reach its gradient.
+    /// </summary>
+    public bool PreEncoderBias { get; set; }
+
+    /// <summary>
+    /// The window, in training samples, of the sparsity telemetry's dead units and firing frequencies: a unit is dead when
+    /// it did not fire on any sample of the last completed window. Default 100,000; settable at run time.
+    /// </summary>
+    public int DeadWindowSamples { get; set; } = 100_000;
 }

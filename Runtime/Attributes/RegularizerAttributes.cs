@@ -21,6 +21,20 @@ public sealed class ActivityL1Attribute : Attribute
 
     /// <summary>How the sum is scaled: by 1/B (default), 1, or 1/(B·U).</summary>
     public Scaling Scaling { get; set; } = Scaling.BatchMean;
+
+    /// <summary>
+    /// Weigh each unit's |a| by the L2 norm of its outgoing weights in the next Dense layer (the decoder column):
+    /// λ·(1/B)·Σ_b Σ_i |a_bi|·‖W_next[:, i]‖₂, Anthropic's April-2024 form, which unit-norm decoders otherwise enforce.
+    /// The gradient reaches both a and W_next. Output activations, batch-mean scaling only.
+    /// </summary>
+    public bool WeightedByNextLayer { get; set; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>L2 activity penalty on the Dense layer above: λ·Σa², scaled by <see cref="Scaling"/>.</summary>
@@ -38,6 +52,13 @@ public sealed class ActivityL2Attribute : Attribute
 
     /// <summary>How the sum is scaled: by 1/B (default), 1, or 1/(B·U).</summary>
     public Scaling Scaling { get; set; } = Scaling.BatchMean;
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>Keras <c>kernel_regularizer=L1(λ)</c> on the Dense layer above: λ·Σ|W| (no batch division).</summary>
@@ -55,6 +76,13 @@ public sealed class KernelL1Attribute : Attribute
     /// adding the subgradient λ·sign(w): this produces exact zeros.
     /// </summary>
     public bool Proximal { get; set; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>Keras <c>kernel_regularizer=L2(λ)</c> on the Dense layer above: λ·ΣW² (gradient 2λW).</summary>
@@ -66,6 +94,13 @@ public sealed class KernelL2Attribute : Attribute
 
     /// <summary>The coefficient λ.</summary>
     public double Lambda { get; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>Keras <c>bias_regularizer=L1(λ)</c> on the Dense layer above: λ·Σ|b|.</summary>
@@ -77,6 +112,13 @@ public sealed class BiasL1Attribute : Attribute
 
     /// <summary>The coefficient λ.</summary>
     public double Lambda { get; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>Keras <c>bias_regularizer=L2(λ)</c> on the Dense layer above: λ·Σb².</summary>
@@ -88,6 +130,13 @@ public sealed class BiasL2Attribute : Attribute
 
     /// <summary>The coefficient λ.</summary>
     public double Lambda { get; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>
@@ -109,6 +158,13 @@ public sealed class KlSparsityAttribute : Attribute
 
     /// <summary>The weight β.</summary>
     public double Beta { get; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>Ng's weight decay (λ/2)·ΣW² over every Dense weight matrix of the model; biases are not decayed.</summary>
@@ -120,6 +176,13 @@ public sealed class WeightDecayAttribute : Attribute
 
     /// <summary>The coefficient λ.</summary>
     public double Lambda { get; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>
@@ -137,6 +200,13 @@ public sealed class HiddenL1Attribute : Attribute
 
     /// <summary>fnmatch globs over output names (<c>hid1:out</c>, <c>hid2:pre</c>, …), several separated by <c>,</c> or <c>;</c> and OR-ed.</summary>
     public string? Pattern { get; set; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>theanets <c>weight_l1</c>: λ·(1/K)·Σ_k mean(|W_k|) over the matched weight matrices (biases never).</summary>
@@ -154,6 +224,13 @@ public sealed class WeightL1Attribute : Attribute
 
     /// <summary>Apply as soft-thresholding after the optimizer update (exact zeros). See <see cref="KernelL1Attribute.Proximal"/>.</summary>
     public bool Proximal { get; set; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }
 
 /// <summary>theanets <c>weight_l2</c>: λ·(1/K)·Σ_k mean(W_k²) over the matched weight matrices (biases never).</summary>
@@ -168,4 +245,11 @@ public sealed class WeightL2Attribute : Attribute
 
     /// <summary>fnmatch globs over parameter names (<c>hid1.w</c>, <c>out.w</c>, …); default <c>*</c>.</summary>
     public string? Pattern { get; set; }
+
+    /// <summary>
+    /// Steps over which the coefficient ramps linearly from 0 to its value: step s (counted from 0, the first step)
+    /// uses λ·min(s / WarmupSteps, 1), as dictionary_learning's sparsity warm-up; 0 (default) means no ramp.
+    /// The model's <c>Regularization</c> shows the current effective value.
+    /// </summary>
+    public int WarmupSteps { get; set; }
 }

@@ -33,6 +33,9 @@ namespace Demo
         private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
         private global::Compiled.Kernels.WorkerPool? _pool;
 
+        private readonly global::Compiled.Kernels.FiringCounter _hid1Firing = new global::Compiled.Kernels.FiringCounter(24, 100000); // hid1: firing over windows of DeadWindowSamples
+        private global::Compiled.ReconstructionQuality _lastReconstruction;
+        private int _reconstructionVersion;
         // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
         // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
         // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
@@ -149,6 +152,35 @@ namespace Demo
         /// never a mix of two.
         /// </summary>
         public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
+
+            /// <summary>
+            /// The window, in training samples, of the firing telemetry (<see cref="LastSparsity"/>: dead units and the
+            /// firing-frequency histogram of hid1); setting it restarts the windows. At least 1; initially 100000.
+            /// A training setting: refused (InvalidOperationException) while another call is in progress on this model.
+            /// </summary>
+            public int DeadWindowSamples
+            {
+                get => (int)_hid1Firing.Window;
+                set
+                {
+                    if (value < 1) throw new global::System.ArgumentOutOfRangeException(nameof(DeadWindowSamples), value, "DeadWindowSamples must be at least 1.");
+                    EnterTraining(nameof(DeadWindowSamples));
+                    try
+                    {
+                        _hid1Firing.Window = value;
+                }
+                finally
+                {
+                    ExitTraining();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Explained variance and normalized MSE of the last <c>Evaluate</c> (over all its rows for a whole-dataset call), each
+        /// sum taken over the rows before dividing. Default (Rows = 0) before the first.
+        /// </summary>
+        public global::Compiled.ReconstructionQuality LastReconstruction => global::Compiled.Kernels.Concurrency.Read(ref _lastReconstruction, ref _reconstructionVersion);
 
         /// <summary>hid1.weight [24, 32], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Hid1Weight => new global::System.Span<float>(_parameters, 0, 768);
@@ -494,12 +526,15 @@ namespace Demo
         private LossBreakdown EvaluateRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int rows)
         {
             global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+            ws.ReconstructionTotal.Clear();
             for (int first = 0; first < rows; first += _maxBatch)
             {
                 int batch = global::System.Math.Min(_maxBatch, rows - first);
                 LossBreakdown loss = Run(ws, inputs.Slice(first * InputSize, batch * InputSize), targets.Slice(first * OutputSize, batch * OutputSize), batch, backward: false);
                 for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;
+                ws.ReconstructionTotal.Add(ws.Reconstruction);
             }
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.ReconstructionTotal.Quality()); // every row's sums, then the ratios
             return new LossBreakdown(sums[0] / rows, sums[1] / rows, sums[2] / rows, sums[3] / rows, sums[4] / rows, sums[5] / rows, sums[6] / rows, sums[7] / rows, sums[8] / rows);
         }
 
@@ -557,6 +592,7 @@ namespace Demo
             public readonly DeepModel Owner;
             public int LastBatch;
             public long Stamp; // when the last forward pass ran (Stopwatch ticks)
+            public readonly global::Compiled.Kernels.ReconstructionSums Reconstruction, ReconstructionTotal; // Evaluate's sums: one batch, and a whole-dataset call's
             public readonly float[] Hid1Out; // hid1: a = relu(z)
             public readonly float[] Hid1Pre; // hid1: z, kept for its pre-activation penalty
             public readonly float[] Hid1Delta; // hid1: ∂loss/∂z (training only)
@@ -575,6 +611,7 @@ namespace Demo
             public Workspace(DeepModel owner, int maxBatch, bool training)
             {
                 Owner = owner;
+                Reconstruction = new global::Compiled.Kernels.ReconstructionSums(32); ReconstructionTotal = new global::Compiled.Kernels.ReconstructionSums(32);
                 Hid1Out = new float[maxBatch * 24];
                 Hid1Pre = new float[maxBatch * 24];
                 Hid1Delta = training ? new float[maxBatch * 24] : global::System.Array.Empty<float>();
@@ -655,7 +692,15 @@ namespace Demo
             double sum = global::Compiled.Kernels.Linear.SquaredErrorBackward(outA, targets, outD, invB, 0f, 0f);
             double data = sum * 0.5 / batch;
             LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1Pre, termHid1KernelL1, termHid2KlSparsity, termHid2BiasL2, termCodeActivityL2, termWeightDecay, termHiddenL1, termWeightL2);
-            global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(24, (float)(hid1OutSums.SumAbs / (batch * 24.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 24.0)), (float)(hid1OutSums.Zeros / (batch * 24.0)), hid1OutSums.DeadUnits), new global::Compiled.WeightSparsity(768, hid1WeightSums.Zeros), new global::Compiled.ActivitySparsity(16, (float)(hid2OutSums.SumAbs / (batch * 16.0)), (float)(hid2OutSums.BelowEpsilon / (batch * 16.0)), (float)(hid2OutSums.Zeros / (batch * 16.0)), hid2OutSums.DeadUnits), new global::Compiled.KlSparsity(r.Hid2KlTarget, hid2Kl.MeanRhoHat, hid2Kl.MinRhoHat, hid2Kl.MaxRhoHat), new global::Compiled.WeightSparsity(384, hid2WeightSums.Zeros), new global::Compiled.ActivitySparsity(8, (float)(codeOutSums.SumAbs / (batch * 8.0)), (float)(codeOutSums.BelowEpsilon / (batch * 8.0)), (float)(codeOutSums.Zeros / (batch * 8.0)), codeOutSums.DeadUnits), new global::Compiled.WeightSparsity(128, codeWeightSums.Zeros), new global::Compiled.WeightSparsity(256, outWeightSums.Zeros)));
+            if (backward) _hid1Firing.Observe<float>(hid1A, batch); // hid1: firing over the window
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(24, (float)(hid1OutSums.SumAbs / (batch * 24.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 24.0)), (float)(hid1OutSums.Zeros / (batch * 24.0)), hid1OutSums.DeadUnits), new global::Compiled.WeightSparsity(768, hid1WeightSums.Zeros), _hid1Firing.Last, new global::Compiled.ActivitySparsity(16, (float)(hid2OutSums.SumAbs / (batch * 16.0)), (float)(hid2OutSums.BelowEpsilon / (batch * 16.0)), (float)(hid2OutSums.Zeros / (batch * 16.0)), hid2OutSums.DeadUnits), new global::Compiled.KlSparsity(r.Hid2KlTarget, hid2Kl.MeanRhoHat, hid2Kl.MinRhoHat, hid2Kl.MaxRhoHat), new global::Compiled.WeightSparsity(384, hid2WeightSums.Zeros), new global::Compiled.ActivitySparsity(8, (float)(codeOutSums.SumAbs / (batch * 8.0)), (float)(codeOutSums.BelowEpsilon / (batch * 8.0)), (float)(codeOutSums.Zeros / (batch * 8.0)), codeOutSums.DeadUnits), new global::Compiled.WeightSparsity(128, codeWeightSums.Zeros), new global::Compiled.WeightSparsity(256, outWeightSums.Zeros)));
+            if (!backward)
+            {
+                // Evaluate: explained variance and normalized MSE of this batch (a whole-dataset call adds up its chunks)
+                ws.Reconstruction.Clear();
+                ws.Reconstruction.Add<float>(outA, targets, batch);
+                global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.Reconstruction.Quality());
+            }
             if (!backward) return loss;
 
             // code: δ = (δ_out·W_out + 2·l2·a) ⊙ (1 − a²)   — penalties fused with the derivative
@@ -1062,10 +1107,11 @@ namespace Demo
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
             [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-            internal SparsityReport(global::Compiled.ActivitySparsity @hid1, global::Compiled.WeightSparsity @hid1Weight, global::Compiled.ActivitySparsity @hid2, global::Compiled.KlSparsity @hid2Kl, global::Compiled.WeightSparsity @hid2Weight, global::Compiled.ActivitySparsity @code, global::Compiled.WeightSparsity @codeWeight, global::Compiled.WeightSparsity @outWeight)
+            internal SparsityReport(global::Compiled.ActivitySparsity @hid1, global::Compiled.WeightSparsity @hid1Weight, global::Compiled.FiringWindow @hid1Firing, global::Compiled.ActivitySparsity @hid2, global::Compiled.KlSparsity @hid2Kl, global::Compiled.WeightSparsity @hid2Weight, global::Compiled.ActivitySparsity @code, global::Compiled.WeightSparsity @codeWeight, global::Compiled.WeightSparsity @outWeight)
             {
                 Hid1 = @hid1;
                 Hid1Weight = @hid1Weight;
+                Hid1Firing = @hid1Firing;
                 Hid2 = @hid2;
                 Hid2Kl = @hid2Kl;
                 Hid2Weight = @hid2Weight;
@@ -1079,6 +1125,9 @@ namespace Demo
 
             /// <summary>Exact zeros in hid1.weight.</summary>
             public global::Compiled.WeightSparsity Hid1Weight { get; }
+
+            /// <summary>How hid1's units fired over the last completed window of training samples (DeadWindowSamples): dead units, firing-frequency histogram.</summary>
+            public global::Compiled.FiringWindow Hid1Firing { get; }
 
             /// <summary>Activation sparsity of hid2's output.</summary>
             public global::Compiled.ActivitySparsity Hid2 { get; }

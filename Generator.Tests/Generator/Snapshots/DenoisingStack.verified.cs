@@ -32,6 +32,8 @@ namespace Demo
         private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
         private global::Compiled.Kernels.WorkerPool? _pool;
 
+        private global::Compiled.ReconstructionQuality _lastReconstruction;
+        private int _reconstructionVersion;
         // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
         // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
         // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
@@ -149,6 +151,12 @@ namespace Demo
         /// never a mix of two.
         /// </summary>
         public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
+
+        /// <summary>
+        /// Explained variance and normalized MSE of the last <c>Evaluate</c> (over all its rows for a whole-dataset call), each
+        /// sum taken over the rows before dividing. Default (Rows = 0) before the first.
+        /// </summary>
+        public global::Compiled.ReconstructionQuality LastReconstruction => global::Compiled.Kernels.Concurrency.Read(ref _lastReconstruction, ref _reconstructionVersion);
 
         /// <summary>The gaussian_noise σ=0.3 draw on the input in the last training pass [batch, 784]: the value added to each.</summary>
         public global::System.ReadOnlySpan<float> InputNoise => new global::System.Span<float>(_main.InputNoise, 0, _main.LastBatch * 784);
@@ -495,12 +503,15 @@ namespace Demo
         private LossBreakdown EvaluateRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int rows)
         {
             global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+            ws.ReconstructionTotal.Clear();
             for (int first = 0; first < rows; first += _maxBatch)
             {
                 int batch = global::System.Math.Min(_maxBatch, rows - first);
                 LossBreakdown loss = Run(ws, inputs.Slice(first * InputSize, batch * InputSize), targets.Slice(first * OutputSize, batch * OutputSize), batch, backward: false);
                 for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;
+                ws.ReconstructionTotal.Add(ws.Reconstruction);
             }
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.ReconstructionTotal.Quality()); // every row's sums, then the ratios
             return new LossBreakdown(sums[0] / rows, sums[1] / rows, sums[2] / rows);
         }
 
@@ -558,6 +569,7 @@ namespace Demo
             public readonly DenoisingStack Owner;
             public int LastBatch;
             public long Stamp; // when the last forward pass ran (Stopwatch ticks)
+            public readonly global::Compiled.Kernels.ReconstructionSums Reconstruction, ReconstructionTotal; // Evaluate's sums: one batch, and a whole-dataset call's
             public readonly float[] InputGaussianNoiseOut; // the input with gaussian_noise σ=0.3 (training only)
             public readonly float[] InputNoise; // its last draw: the value added to each (training only)
             public readonly float[] Hid1Out; // hid1: a = selu(z), z computed in place
@@ -586,6 +598,7 @@ namespace Demo
             public Workspace(DenoisingStack owner, int maxBatch, bool training)
             {
                 Owner = owner;
+                Reconstruction = new global::Compiled.Kernels.ReconstructionSums(784); ReconstructionTotal = new global::Compiled.Kernels.ReconstructionSums(784);
                 InputGaussianNoiseOut = training ? new float[maxBatch * 784] : global::System.Array.Empty<float>();
                 InputNoise = training ? new float[maxBatch * 784] : global::System.Array.Empty<float>();
                 Hid1Out = new float[maxBatch * 256];
@@ -685,6 +698,13 @@ namespace Demo
             double sum = global::Compiled.Kernels.Sigmoid.SquaredErrorBackward(outA, targets, outD, 2f / (batch * 784), 0f, 0f);
             double data = sum / (batch * 784.0);
             LossBreakdown loss = new LossBreakdown(data, termHid2Contractive, termHid2KernelOrthogonal);
+            if (!backward)
+            {
+                // Evaluate: explained variance and normalized MSE of this batch (a whole-dataset call adds up its chunks)
+                ws.Reconstruction.Clear();
+                ws.Reconstruction.Add<float>(outA, targets, batch);
+                global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.Reconstruction.Quality());
+            }
             if (!backward) return loss;
 
             // hid3: δ = (δ_out·W_hid1ᵀ) ⊙ λ·([a > 0] + (a/λ + α)·[a ≤ 0])

@@ -29,6 +29,8 @@ namespace Demo
         private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
         private global::Compiled.Kernels.WorkerPool? _pool;
 
+        private global::Compiled.ReconstructionQuality _lastReconstruction;
+        private int _reconstructionVersion;
         // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
         // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
         // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
@@ -143,6 +145,12 @@ namespace Demo
         /// never a mix of two.
         /// </summary>
         public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
+
+        /// <summary>
+        /// Explained variance and normalized MSE of the last <c>Evaluate</c> (over all its rows for a whole-dataset call), each
+        /// sum taken over the rows before dividing. Default (Rows = 0) before the first.
+        /// </summary>
+        public global::Compiled.ReconstructionQuality LastReconstruction => global::Compiled.Kernels.Concurrency.Read(ref _lastReconstruction, ref _reconstructionVersion);
 
         /// <summary>hid1.weight [400, 784], row-major: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<double> Hid1Weight => new global::System.Span<double>(_parameters, 0, 313600);
@@ -447,12 +455,15 @@ namespace Demo
         private LossBreakdown EvaluateRows(Workspace ws, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, int rows)
         {
             global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+            ws.ReconstructionTotal.Clear();
             for (int first = 0; first < rows; first += _maxBatch)
             {
                 int batch = global::System.Math.Min(_maxBatch, rows - first);
                 LossBreakdown loss = Run(ws, inputs.Slice(first * InputSize, batch * InputSize), targets.Slice(first * OutputSize, batch * OutputSize), batch, backward: false);
                 for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;
+                ws.ReconstructionTotal.Add(ws.Reconstruction);
             }
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.ReconstructionTotal.Quality()); // every row's sums, then the ratios
             return new LossBreakdown(sums[0] / rows, sums[1] / rows);
         }
 
@@ -462,12 +473,15 @@ namespace Demo
         private LossBreakdown EvaluateRows(Workspace ws, global::Compiled.Data.Dataset data)
         {
             global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+            ws.ReconstructionTotal.Clear();
             for (int first = 0; first < data.Count; first += _maxBatch)
             {
                 int batch = global::System.Math.Min(_maxBatch, data.Count - first);
                 LossBreakdown loss = Run(ws, Widen(ref ws.WideInputs, data.Features.Slice(first * InputSize, batch * InputSize), InputSize), Widen(ref ws.WideTargets, data.Targets.Slice(first * OutputSize, batch * OutputSize), OutputSize), batch, backward: false);
                 for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;
+                ws.ReconstructionTotal.Add(ws.Reconstruction);
             }
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.ReconstructionTotal.Quality()); // every row's sums, then the ratios
             return new LossBreakdown(sums[0] / data.Count, sums[1] / data.Count);
         }
 
@@ -540,6 +554,7 @@ namespace Demo
             public int LastBatch;
             public long Stamp; // when the last forward pass ran (Stopwatch ticks)
             public double[]? WideInputs, WideTargets; // a dataset's float rows widened, one chunk at a time (whole-dataset calls); made on first use
+            public readonly global::Compiled.Kernels.ReconstructionSums Reconstruction, ReconstructionTotal; // Evaluate's sums: one batch, and a whole-dataset call's
             public readonly double[] Hid1Out; // hid1: a = tanh(z), z computed in place
             public readonly double[] Hid1Delta; // hid1: ∂loss/∂z (training only)
             public readonly double[] Hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
@@ -550,6 +565,7 @@ namespace Demo
             public Workspace(SparseAutoencoder64 owner, int maxBatch, bool training)
             {
                 Owner = owner;
+                Reconstruction = new global::Compiled.Kernels.ReconstructionSums(784); ReconstructionTotal = new global::Compiled.Kernels.ReconstructionSums(784);
                 Hid1Out = new double[maxBatch * 400];
                 Hid1Delta = training ? new double[maxBatch * 400] : global::System.Array.Empty<double>();
                 Hid1UnitMax = new double[400];
@@ -596,6 +612,13 @@ namespace Demo
             double data = sum / (batch * 784.0);
             LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1);
             global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(400, (float)(hid1OutSums.SumAbs / (batch * 400.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 400.0)), (float)(hid1OutSums.Zeros / (batch * 400.0)), hid1OutSums.DeadUnits)));
+            if (!backward)
+            {
+                // Evaluate: explained variance and normalized MSE of this batch (a whole-dataset call adds up its chunks)
+                ws.Reconstruction.Clear();
+                ws.Reconstruction.Add<double>(outA, targets, batch);
+                global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.Reconstruction.Quality());
+            }
             if (!backward) return loss;
 
             // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative

@@ -1,3 +1,4 @@
+using System.Linq;
 using Compiled.Generator.Model;
 
 namespace Compiled.Generator.Emit.Layers;
@@ -9,10 +10,13 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
 
     protected override string KindName => "Dense";
 
-    public override long OwnParameters => (long)L.Units * L.Inputs + L.Units;
+    public override long OwnParameters => (long)L.Units * L.Inputs + L.Units + (L.Activation == ActivationKind.JumpRelu ? L.Units : 0);
 
     public override void Initialization(IndentedWriter w)
-        => w.Line($"{Names.Kernels}.Init.Dense({Names.Weight(M, L)}, {Names.Bias(M, L)}, fanIn: {L.Inputs}, seed, layer: {L.Ordinal});");
+    {
+        w.Line($"{Names.Kernels}.Init.Dense({Names.Weight(M, L)}, {Names.Bias(M, L)}, fanIn: {L.Inputs}, seed, layer: {L.Ordinal});");
+        CodeInitialization(w);
+    }
 
     public override void Views(IndentedWriter w)
     {
@@ -21,6 +25,7 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
             $"public {Names.Span(M)} {L.Pascal}Weight => {Names.Weight(M, L)};",
             "");
         BiasAndActivationViews(w);
+        CodeViews(w);
     }
 
     protected override void Product(IndentedWriter w, string input, string z)
@@ -29,6 +34,25 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
     public override string? QuantizedSource
         => $"new global::Compiled.QuantizedLayerSource({Literal.String(L.Name)}, {L.Inputs}, {L.Units}, new global::System.ReadOnlyMemory<float>(_parameters, {L.WeightOffset}, {L.Units * L.Inputs}), "
            + $"new global::System.ReadOnlyMemory<float>(_parameters, {L.BiasOffset}, {L.Units}), global::Compiled.Activation.{L.Activation}, {Literal.Float(Names.HasAlpha(L.Activation) ? L.Alpha : 0)})";
+
+    /// <summary>
+    /// The sparse-coding terms' shares of this layer's weight gradient: the decoder-weighted L1 of the layer it decodes,
+    /// AuxK's reconstruction of the residual through these weights.
+    /// </summary>
+    private void CodeWeightGradients(IndentedWriter w)
+    {
+        string gw = Names.WeightGrad(M, L);
+        foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.WeightedActivityL1 && t.Mode == L.Index))
+        {
+            var coded = (ProductLayerSpec)M.Layers[t.Layer];
+            w.Line($"{Names.Kernels}.WeightedL1.AddWeightGradient<{Names.T(M)}>({Names.Weight(M, L)}, {gw}, {coded.Units}, {L.Units}, {Names.Main}.{t.Property}Norms, {Names.Main}.{t.Property}Sums, {Names.Coefficient(t)} * invB); // {t.Name}: + (λ/B)·Σ_b|a_bi|·W[:, i]/‖W[:, i]‖");
+        }
+        foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.AuxK && L.Index == M.Output.Index))
+        {
+            var coded = (ProductLayerSpec)M.Layers[t.Layer];
+            w.Line($"{Names.Main}.{Names.AuxKField(coded.Pascal)}!.AddDecoderGradient({gw}, {Names.Coefficient(t)}); // {t.Name}: + c·Σ_b g_b·v_bj at the dead units it used");
+        }
+    }
 
     public override string InputGradientFormula => "δ_" + L.Name + "·W_" + L.Name;
 
@@ -47,6 +71,7 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
         else
             w.Line($"{Names.Kernels}.Gemm.DtX(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);");
         if (!sgd) StructuralWeights(w);
+        if (!sgd) CodeWeightGradients(w);
         BiasGradient(w, sgd);
     }
 }

@@ -48,6 +48,15 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         w.Line($"public readonly {T}[] {Names.DeltaField(L.Pascal)}; // {L.Name}: ∂loss/∂z{(IsOutput ? "" : " (training only)")}");
         if (L.ActivityTelemetry) w.Line($"public readonly {T}[] {Names.UnitMaxField(L.Pascal)}; // {L.Name}: per-unit max |a| in the batch [units]");
         if (Coefficients.Kl(M, L.Index) is not null) w.Line($"public readonly {T}[] {Names.KlField(L.Pascal)}; // {L.Name}: KL gradient term per unit [units]");
+        if (L.TopK is { } topK)
+        {
+            w.Line($"public readonly byte[] {Names.KeptField(L.Pascal)}; // {L.Name}: 1 where {(topK.Batch ? "BatchTopK" : "TopK")} kept the unit [batch, units]");
+            w.Line($"public readonly {T}[] {Names.TopKScratchField(L.Pascal)}; // {L.Name}: the selection's scratch [{(topK.Batch ? "batch, units" : "units")}]");
+        }
+        if (L.AuxK is not null)
+            w.Line($"public global::Compiled.Kernels.AuxKWorkspace<{T}>? {Names.AuxKField(L.Pascal)}; // {L.Name}: AuxK's selection and the dead units' decoder columns, made on first use");
+        foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.WeightedActivityL1 && t.Layer == L.Index))
+            w.Line($"public readonly double[] {t.Property}Norms, {t.Property}Sums; // {t.Name}: ‖W_next[:, i]‖ and Σ_b |a_bi| per unit");
         foreach (TermSpec t in Coefficients.Structural(M, L.Index))
             foreach ((string name, string _, string what, bool training) in StructuralBuffers(t))
                 w.Line($"public readonly {T}[] {name}; // {t.Name}: {what}{(training ? " (training only)" : "")}");
@@ -84,6 +93,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
     /// <summary>Why the layer keeps its pre-activation z in a buffer of its own.</summary>
     private string PreReason()
     {
+        if (L.TopK is not null) return "the TopK selection" + (L.AuxK is not null ? " and AuxK" : "");
         if (Building.LayoutPlanner.DerivativeNeedsZ(L.Activation)) return "the derivative of " + Describe.Activation(L.Activation);
         if (IsOutput && M.Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy) return "the loss, computed from the logits";
         return "its pre-activation penalty";
@@ -98,6 +108,13 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         w.Line(IsOutput ? $"{Names.DeltaField(L.Pascal)} = {rows};" : $"{Names.DeltaField(L.Pascal)} = training ? {rows} : global::System.Array.Empty<{T}>();");
         if (L.ActivityTelemetry) w.Line($"{Names.UnitMaxField(L.Pascal)} = new {T}[{L.Units}];");
         if (Coefficients.Kl(M, L.Index) is not null) w.Line($"{Names.KlField(L.Pascal)} = new {T}[{L.Units}];");
+        if (L.TopK is { } topK)
+        {
+            w.Line($"{Names.KeptField(L.Pascal)} = new byte[maxBatch * {L.Units}];");
+            w.Line($"{Names.TopKScratchField(L.Pascal)} = new {T}[{(topK.Batch ? "maxBatch * " : "")}{L.Units}];");
+        }
+        foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.WeightedActivityL1 && t.Layer == L.Index))
+            w.Line($"{t.Property}Norms = new double[{L.Units}]; {t.Property}Sums = new double[{L.Units}];");
         foreach (TermSpec t in Coefficients.Structural(M, L.Index))
             foreach ((string name, string length, string _, bool training) in StructuralBuffers(t))
                 w.Line(training ? $"{name} = training ? new {T}[{length}] : global::System.Array.Empty<{T}>();" : $"{name} = new {T}[{length}];");
@@ -118,12 +135,12 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
     {
         string w = Names.Weight(M, (DenseSpec)L), u = U, i = Literal.Int(L.Inputs);
         if (t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)
-            return $"r.{t.Property} / batch * {Names.Kernels}.Structural.RifaiValue({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {u}, {w}, {i}, {Buffer(Names.Ws, t, "UnitSquares")}, {Buffer(Names.Ws, t, "RowSquares")})";
+            return $"{Names.Coefficient(t)} / batch * {Names.Kernels}.Structural.RifaiValue({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {u}, {w}, {i}, {Buffer(Names.Ws, t, "UnitSquares")}, {Buffer(Names.Ws, t, "RowSquares")})";
         if (t.Kind == TermKind.Contractive)
-            return $"r.{t.Property} * {Names.Kernels}.Structural.TheanetsValue({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, batch, {u}, {w}, {i}, {Buffer(Names.Ws, t, "FirstDerivatives")}, {Buffer(Names.Ws, t, "Jacobian")}, _pool)";
+            return $"{Names.Coefficient(t)} * {Names.Kernels}.Structural.TheanetsValue({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, batch, {u}, {w}, {i}, {Buffer(Names.Ws, t, "FirstDerivatives")}, {Buffer(Names.Ws, t, "Jacobian")}, _pool)";
         string perUnit = t.Mode == (int)OrthogonalMode.PerUnit ? "true" : "false";
-        return $"r.{t.Property} * {Names.Kernels}.Structural.Orthogonal({w}, {u}, {i}, perUnit: {perUnit}, {Buffer(Names.Ws, t, "Normalized")}, {Buffer(Names.Ws, t, "Gram")}, {Buffer(Names.Ws, t, "Norms")}, "
-               + $"{Buffer(Names.Ws, t, "Temp")}, backward ? {Buffer(Names.Ws, t, "Gradient")} : default, r.{t.Property}, _pool)";
+        return $"{Names.Coefficient(t)} * {Names.Kernels}.Structural.Orthogonal({w}, {u}, {i}, perUnit: {perUnit}, {Buffer(Names.Ws, t, "Normalized")}, {Buffer(Names.Ws, t, "Gram")}, {Buffer(Names.Ws, t, "Norms")}, "
+               + $"{Buffer(Names.Ws, t, "Temp")}, backward ? {Buffer(Names.Ws, t, "Gradient")} : default, {Names.Coefficient(t)}, _pool)";
     }
 
     /// <summary>The structural terms' share of δ_z (after the derivative pass): through f′ of the contractive penalties.</summary>
@@ -136,13 +153,13 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             if (t.Mode == (int)ContractiveForm.Rifai)
             {
                 w.Line($"// {t.Name}: δ += (λ/B)·2·h′·h″·Σ_i W_ji²");
-                w.Line($"{Names.Kernels}.Structural.RifaiDelta({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {Names.D(L)}, {U}, {Buffer(Names.Ws, t, "RowSquares")}, r.{t.Property} * invB);");
+                w.Line($"{Names.Kernels}.Structural.RifaiDelta({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {Names.D(L)}, {U}, {Buffer(Names.Ws, t, "RowSquares")}, {Names.Coefficient(t)} * invB);");
             }
             else
             {
                 w.Line($"// {t.Name}: δ += ((∂ penalty/∂J)·Wᵀ/(B·U)) ⊙ h″");
                 w.Line($"{Names.Kernels}.Structural.TheanetsBackward({ActivationEnum}, {AlphaArgument}, {Names.A(L)}, {ZArgument}, {Names.D(L)}, batch, {U}, {wt}, {Literal.Int(L.Inputs)}, "
-                       + $"{Buffer(Names.Ws, t, "FirstDerivatives")}, {Buffer(Names.Ws, t, "Jacobian")}, {Buffer(Names.Ws, t, "Rows")}, r.{t.Property}, _pool);");
+                       + $"{Buffer(Names.Ws, t, "FirstDerivatives")}, {Buffer(Names.Ws, t, "Jacobian")}, {Buffer(Names.Ws, t, "Rows")}, {Names.Coefficient(t)}, _pool);");
             }
         }
     }
@@ -155,7 +172,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             var dense = (DenseSpec)L;
             string gw = Names.WeightGrad(M, dense);
             if (t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)
-                w.Line($"{Names.Kernels}.Structural.RifaiWeights({Names.Weight(M, dense)}, {gw}, {U}, {Literal.Int(L.Inputs)}, {Buffer(Names.Main, t, "UnitSquares")}, r.{t.Property} * invB); // {t.Name}: + (λ/B)·2·Σ_b (h′_bj)²·W_ji");
+                w.Line($"{Names.Kernels}.Structural.RifaiWeights({Names.Weight(M, dense)}, {gw}, {U}, {Literal.Int(L.Inputs)}, {Buffer(Names.Main, t, "UnitSquares")}, {Names.Coefficient(t)} * invB); // {t.Name}: + (λ/B)·2·Σ_b (h′_bj)²·W_ji");
             else if (t.Kind == TermKind.Contractive)
                 w.Line($"{Names.Kernels}.Structural.TheanetsWeights(batch, {U}, {Literal.Int(L.Inputs)}, {Buffer(Names.Main, t, "FirstDerivatives")}, {Buffer(Names.Main, t, "Jacobian")}, {gw}, {Buffer(Names.Main, t, "Scratch")}, _pool); // {t.Name}: + h′ᵀ·(∂ penalty/∂J)/(B·U)");
             else
@@ -198,7 +215,16 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             w.Line($"{Names.Span(M)} {z} = {Names.Rows(M, Names.Pre(Names.Ws, L), L.Units)};");
         }
         Product(w, input, z);
-        if (L.Activation != ActivationKind.Linear || z != a) w.Line($"{Names.Kernel(L.Activation)}.Forward({z}, {a}{ActivationArgument()});");
+        if (L.Activation == ActivationKind.JumpRelu) w.Line($"{Names.Kernels}.JumpRelu.Forward<{Names.T(M)}>({z}, {a}, {LogThreshold("_parameters")}, {U});");
+        else if (L.Activation != ActivationKind.Linear || z != a) w.Line($"{Names.Kernel(L.Activation)}.Forward({z}, {a}{ActivationArgument()});");
+        if (L.TopK is { Batch: false } topK)
+            w.Line($"{Names.Kernels}.TopK.Rows<{Names.T(M)}>({z}, {a}, {Kept(Names.Ws)}, batch, {U}, {Literal.Int(topK.K)}, {Names.Ws}.{Names.TopKScratchField(L.Pascal)}); // keep the {Literal.Int(topK.K)} largest z per row");
+        else if (L.TopK is { Batch: true } batchTopK)
+        {
+            w.Line($"// BatchTopK: in training the {Literal.Int(batchTopK.K)}·B largest z of the batch; at inference a > {L.Name}.topk_threshold");
+            w.Line($"if (training) {Names.Kernels}.TopK.Batch<{Names.T(M)}>({z}, {a}, {Kept(Names.Ws)}, batch, {U}, {Literal.Int(batchTopK.K)} * batch, {Names.Ws}.{Names.TopKScratchField(L.Pascal)});");
+            w.Line($"else {Names.Kernels}.TopK.Threshold<{Names.T(M)}>({a}, _parameters[{Literal.Int(L.ThresholdOffset)}]);");
+        }
         return a;
     }
 
@@ -242,7 +268,13 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         string none = Coefficients.None(M);
         string l1 = Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L2);
         string k = Names.Kernel(L.Activation);
-        if (Coefficients.Kl(M, L.Index) is not null)
+        if (L.Activation == ActivationKind.JumpRelu)
+        {
+            TermSpec? l0 = M.Terms.FirstOrDefault(t => t.Kind == TermKind.L0 && t.Layer == L.Index);
+            w.Line($"// JumpReLU: δ = g·[z > θ]; ∂/∂log θ = Σ_b −θ·K((z − θ)/ε)/ε·(θ·g{(l0 is null ? "" : " + λ₀/B")}) (straight-through)");
+            w.Line($"{Names.Kernels}.JumpRelu.Backward<{Names.T(M)}>({Names.Z(L)}, {Names.A(L)}, {Names.D(L)}, {LogThreshold("_parameters")}, {LogThreshold("_gradients")}, {U}, {Names.Real(M, L.Bandwidth)}, {l1}, {l2}, {(l0 is null ? none : Names.Coefficient(l0) + " * invB")});");
+        }
+        else if (Coefficients.Kl(M, L.Index) is not null)
             w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {U}, {l1}, {l2}, {Names.KlTerm(Names.Ws, L)});");
         else if (L.Activation != ActivationKind.Linear || l1 != none || l2 != none)
         {
@@ -250,8 +282,50 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             else if (Names.HasAlpha(L.Activation)) w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {Names.Real(M, L.Alpha)}, {l1}, {l2});");
             else w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {l1}, {l2});");
         }
+        if (L.TopK is not null) w.Line($"{Names.Kernels}.TopK.Mask<{Names.T(M)}>({Names.D(L)}, {Kept(Names.Ws)}); // the gradient flows through the kept units only");
+        if (L.AuxK is not null && M.Terms.FirstOrDefault(t => t.Kind == TermKind.AuxK && t.Layer == L.Index) is { } aux)
+            w.Line($"{Names.Ws}.{Names.AuxKField(L.Pascal)}!.AddLayerGradient({Names.Z(L)}, {Names.D(L)}, {Names.Coefficient(aux)}); // {aux.Name}: δ += c·(g·W_dec[:, j]) at the dead units it used");
         PreActivationPenalties(w);
         StructuralDeltas(w);
+    }
+
+    /// <summary>The decoder-weighted L1 on this layer: its share of ∂loss/∂a, before the activation's derivative.</summary>
+    public void WeightedActivityGradient(IndentedWriter w)
+    {
+        foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.WeightedActivityL1 && t.Layer == L.Index))
+            w.Line($"{Names.Kernels}.WeightedL1.AddActivationGradient<{Names.T(M)}>({Names.A(L)}, {Names.D(L)}, {U}, {Names.Ws}.{t.Property}Norms, {Names.Coefficient(t)} * invB); // {t.Name}: + (λ/B)·‖W_next[:, i]‖·sign(a)");
+    }
+
+    // ---- Sparse codes ---------------------------------------------------------------------------------------------
+
+    /// <summary>JumpReLU's log-thresholds in the parameter (or gradient) block.</summary>
+    protected string LogThreshold(string block) => Names.View(M, block, Literal.Int(L.ThresholdOffset), U);
+
+    /// <summary>The TopK mask's first <c>batch</c> rows in a workspace.</summary>
+    protected string Kept(string ws) => $"new global::System.Span<byte>({ws}.{Names.KeptField(L.Pascal)}, 0, batch * {U})";
+
+    /// <summary>The constructor's part: JumpReLU's initial thresholds, BatchTopK's unlearned threshold.</summary>
+    protected void CodeInitialization(IndentedWriter w)
+    {
+        if (L.Activation == ActivationKind.JumpRelu)
+            w.Line($"{Names.Kernels}.JumpRelu.Initialize<{Names.T(M)}>({LogThreshold("_parameters")}, {Literal.Double(L.InitialThreshold)}); // {L.Name}.log_threshold = log θ₀");
+        if (L.TopK is { Batch: true })
+            w.Line($"_parameters[{Literal.Int(L.ThresholdOffset)}] = {Names.Real(M, -1)}; // {L.Name}.topk_threshold: not learned yet, so inference keeps every unit");
+    }
+
+    /// <summary>The public views of the code: JumpReLU's log-thresholds, BatchTopK's threshold.</summary>
+    protected void CodeViews(IndentedWriter w)
+    {
+        if (L.Activation == ActivationKind.JumpRelu)
+            w.Lines(
+                $"/// <summary>{L.Name}.log_threshold [{L.Units}]: JumpReLU's learned thresholds as log θ; a view into <see cref=\"Parameters\"/>.</summary>",
+                $"public {Names.Span(M)} {L.Pascal}LogThreshold => {LogThreshold("_parameters")};",
+                "");
+        if (L.TopK is { Batch: true })
+            w.Lines(
+                $"/// <summary>{L.Name}.topk_threshold: BatchTopK's inference threshold, the moving average (0.999) of each training batch's mean smallest kept activation; −1 until the first training step. Saved with the parameters.</summary>",
+                $"public {T} {L.Pascal}TopKThreshold => _parameters[{Literal.Int(L.ThresholdOffset)}];",
+                "");
     }
 
     /// <summary>

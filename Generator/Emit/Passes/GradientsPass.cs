@@ -44,6 +44,8 @@ internal static class GradientsPass
                     foreach (NormKind norm in new[] { NormKind.L1, NormKind.L2 })
                         expressions.Append(Coefficients.Gradient(m, l.Index, kind, norm)).Append(' ');
             if (!sgd && m.Terms.Any(t => t.Kind == TermKind.Contractive && t.Mode == (int)ContractiveForm.Rifai)) expressions.Append("r. invB");
+            if (!sgd && m.Terms.Any(t => t.Kind == TermKind.WeightedActivityL1)) expressions.Append("r. invB");
+            if (!sgd && m.Terms.Any(t => t.Kind == TermKind.AuxK)) expressions.Append("r. ");
             if (expressions.ToString().Contains("r.")) w.Line("RegularizationCoefficients r = Regularization;");
             if (expressions.ToString().Contains("invB")) w.Line($"{t} invB = {Names.Real(m, 1)} / batch;");
 
@@ -51,9 +53,24 @@ internal static class GradientsPass
                 LayerEmitter.For(m, m.Layers[i]).ParameterGradients(w, InputRows(m, i), sgd);
             for (int i = m.Layers.Count - 1; i >= 0; i--)
                 LayerEmitter.For(m, m.Layers[i]).SharedParameterGradients(w, InputRows(m, i));
+            if (m.PreEncoderBias) PreEncoderBiasGradient(w, m);
         }
     }
 
+    /// <summary>
+    /// The pre-encoder bias's second use: x̃ = x − b_dec, so ∂/∂b_dec −= Σ_batch ∂loss/∂x̃ = Σ_batch δ_first·W_first.
+    /// </summary>
+    private static void PreEncoderBiasGradient(IndentedWriter w, ModelSpec m)
+    {
+        var first = (DenseSpec)m.ProductLayers.First();
+        string gx = Names.Rows(m, Names.Main + ".InputGradient", m.InputSize);
+        w.Line($"// pre-encoder bias: {m.Output.Name}.bias also centred the input, so ∂/∂b −= Σ_batch δ_{first.Name}·W_{first.Name}");
+        w.Line($"{Names.Kernels}.Gemm.XW(batch, {first.Units}, {first.Inputs}, {Names.Rows(m, Names.Delta(Names.Main, first), first.Units)}, {Names.Weight(m, first)}, {gx}, _pool);");
+        w.Line($"{Names.Kernels}.PreEncoderBias.AddBiasGradient<{Names.T(m)}>({gx}, {Names.BiasGrad(m, m.Output)}, InputSize);");
+    }
+
     /// <summary>The rows layer <paramref name="index"/> read in the forward pass.</summary>
-    public static string InputRows(ModelSpec m, int index) => index == 0 ? "inputs" : LayerEmitter.For(m, m.Layers[index - 1]).OutputRows;
+    public static string InputRows(ModelSpec m, int index)
+        => index > 0 ? LayerEmitter.For(m, m.Layers[index - 1]).OutputRows
+           : m.PreEncoderBias ? Names.Rows(m, Names.Main + ".InputCentered", m.InputSize) : "inputs";
 }

@@ -25,6 +25,7 @@ internal static class RunPass
             w.Line("RegularizationCoefficients r = Regularization;");
             w.Line($"{Names.T(m)} invB = {Names.Real(m, 1)} / batch;");
             w.Line();
+            DeadUnits(w, m);
             TermSums(w, m);
             DataLoss(w, m);
             Telemetry(w, m);
@@ -57,7 +58,7 @@ internal static class RunPass
             if (Coefficients.Reads(m, l.Index, TensorKind.Bias))
                 w.Line($"global::Compiled.Kernels.TensorSums {Names.BiasSums(l)} = {Names.Kernels}.Statistics.Weights({Names.Bias(m, l)});");
             if (Coefficients.Kl(m, l.Index) is { } kl)
-                w.Line($"global::Compiled.Kernels.KlSums {Names.KlSums(l)} = {Names.Kernels}.KlDivergence.Compute({Names.A(l)}, batch, {u}, r.{Names.KlTarget(kl)}, r.{kl.Property}, tanhRescaled: {(kl.KlTanh ? "true" : "false")}, {Names.KlTerm(Names.Ws, l)});");
+                w.Line($"global::Compiled.Kernels.KlSums {Names.KlSums(l)} = {Names.Kernels}.KlDivergence.Compute({Names.A(l)}, batch, {u}, r.{Names.KlTarget(kl)}, {Names.Coefficient(kl)}, tanhRescaled: {(kl.KlTanh ? "true" : "false")}, {Names.KlTerm(Names.Ws, l)});");
         }
         foreach (TermSpec t in m.Terms)
             w.Line($"double {Local(t)} = {Value(m, t)}; // {t.Name}: {t.Formula}");
@@ -68,6 +69,7 @@ internal static class RunPass
     private static string Value(ModelSpec m, TermSpec t)
     {
         if (t.Kind == TermKind.KlSparsity) return Names.KlSums((ProductLayerSpec)m.Layers[t.Layer]) + ".Value";
+        if (t.Kind is TermKind.L0 or TermKind.AuxK or TermKind.WeightedActivityL1) return CodeValue(m, t);
         if (t.IsStructural) return ((ProductEmitter)LayerEmitter.For(m, m.Layers[t.Layer])).StructuralValue(t);
         var parts = new List<string>();
         foreach (ContributionSpec c in t.Contributions)
@@ -86,7 +88,40 @@ internal static class RunPass
             parts.Add(n);
         }
         string sum = parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
-        return "r." + t.Property + " * " + sum;
+        return Names.Coefficient(t) + " * " + sum;
+    }
+
+    /// <summary>
+    /// AuxK's dead-unit counters, before its loss reads them (as OpenAI's forward updates them): in a training pass, a unit
+    /// that fired in the batch restarts at 0, the others count its rows.
+    /// </summary>
+    private static void DeadUnits(IndentedWriter w, ModelSpec m)
+    {
+        foreach (ProductLayerSpec l in m.ProductLayers.Where(l => l.AuxK is not null))
+            w.Line($"if (backward) global::Compiled.Kernels.AuxKWorkspace<{Names.T(m)}>.UpdateDead({Names.A(l)}, batch, {Literal.Int(l.Units)}, _{l.Camel}SinceFired); // {l.Name}: samples since each unit fired");
+    }
+
+    /// <summary>The value of a sparse-coding term: L0 from the active count, AuxK from its kernel, the weighted L1 from its sums.</summary>
+    private static string CodeValue(ModelSpec m, TermSpec t)
+    {
+        var l = (ProductLayerSpec)m.Layers[t.Layer];
+        string u = Literal.Int(l.Units), c = Names.Coefficient(t);
+        switch (t.Kind)
+        {
+            case TermKind.L0:
+                return $"{c} * (double){Names.Kernels}.JumpRelu.Active<{Names.T(m)}>({Names.Z(l)}, {Names.View(m, "_parameters", Literal.Int(l.ThresholdOffset), u)}, {u}) / batch";
+            case TermKind.AuxK:
+            {
+                ProductLayerSpec o = m.Output;
+                string aux = $"({Names.Ws}.{Names.AuxKField(l.Pascal)} ??= new global::Compiled.Kernels.AuxKWorkspace<{Names.T(m)}>(_maxBatch, {u}, {Literal.Int(o.Units)}, {Literal.Int(l.AuxK!.KAux)}))";
+                return $"{c} * {aux}.Loss({Names.Z(l)}, {Names.A(o)}, targets, {Names.Weight(m, (DenseSpec)o)}, _{l.Camel}SinceFired, {Literal.Int(l.AuxK.DeadAfterSamples)}, batch)";
+            }
+            default:
+            {
+                var next = (DenseSpec)m.Layers[t.Mode];
+                return $"{c} * {Names.Kernels}.WeightedL1.Sums<{Names.T(m)}>({Names.A(l)}, {Names.Weight(m, next)}, batch, {u}, {Literal.Int(next.Units)}, {Names.Ws}.{t.Property}Norms, {Names.Ws}.{t.Property}Sums) / batch";
+            }
+        }
     }
 
     /// <summary>The data loss, computed by the output layer's fused loss-and-backward kernel, and the breakdown.</summary>
@@ -160,8 +195,19 @@ internal static class RunPass
             }
             if (l.WeightTelemetry)
                 args.Add($"new global::Compiled.WeightSparsity({Literal.Int(l.Units * l.Inputs)}, {Names.WeightSums(l)}.Zeros)");
+            if (l.FiringTelemetry) args.Add($"_{l.Camel}Firing.Last");
         }
+        foreach (ProductLayerSpec l in m.ProductLayers.Where(l => l.FiringTelemetry))
+            w.Line($"if (backward) _{l.Camel}Firing.Observe<{Names.T(m)}>({Names.A(l)}, batch); // {l.Name}: firing over the window");
         if (args.Count > 0) w.Line($"global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport({string.Join(", ", args)}));");
+        if (m.ReportsReconstruction)
+            using (w.Block("if (!backward)"))
+            {
+                w.Line("// Evaluate: explained variance and normalized MSE of this batch (a whole-dataset call adds up its chunks)");
+                w.Line("ws.Reconstruction.Clear();");
+                w.Line($"ws.Reconstruction.Add<{Names.T(m)}>({Names.A(m.Output)}, targets, batch);");
+                w.Line("global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.Reconstruction.Quality());");
+            }
     }
 
     /// <summary>
@@ -186,6 +232,7 @@ internal static class RunPass
             string d = Names.D((ProductLayerSpec)m.Layers[below]);
             upper.InputGradient(w, d);
             foreach (NoiseEmitter n in noise) n.Backward(w, d);
+            lower.WeightedActivityGradient(w);
             lower.ActivationBackward(w);
             above = below;
         }

@@ -81,17 +81,19 @@ internal static class TrainStepPass
             w.Line("LastLoss = loss;");
             w.Line("if (DivergenceGuard) GuardDivergence(inputs, batch);");
             LearningRate(w, m);
+            BeforeUpdate(w, m);
             w.Line("_step++;");
             w.Line("_updates++;");
+            string p = Block(m, "_parameters"), g = Block(m, "_gradients");
             switch (o.Kind)
             {
                 case OptimizerKind.Momentum:
                 case OptimizerKind.Nesterov:
-                    w.Line($"{Names.Kernels}.Momentum.Step(_parameters, _gradients, _velocity, lr, _momentum, nesterov: {(o.Kind == OptimizerKind.Nesterov ? "true" : "false")});");
+                    w.Line($"{Names.Kernels}.Momentum.Step({p}, {g}, {Block(m, "_velocity")}, lr, _momentum, nesterov: {(o.Kind == OptimizerKind.Nesterov ? "true" : "false")});");
                     break;
                 case OptimizerKind.Adam:
                 case OptimizerKind.AdamW:
-                    w.Line($"{Names.Kernels}.Adam.Step(_parameters, _gradients, _moment1, _moment2, lr, _beta1, _beta2, _epsilon, decay: {(o.Kind == OptimizerKind.AdamW ? "_weightDecay" : Names.Real(m, 0))}, t: _updates);");
+                    w.Line($"{Names.Kernels}.Adam.Step({p}, {g}, {Block(m, "_moment1")}, {Block(m, "_moment2")}, lr, _beta1, _beta2, _epsilon, decay: {(o.Kind == OptimizerKind.AdamW ? "_weightDecay" : Names.Real(m, 0))}, t: _updates);");
                     break;
                 default:
                 {
@@ -106,10 +108,11 @@ internal static class TrainStepPass
                         w.Line($"{Names.Kernels}.Sgd.StepSoftThreshold({Names.Weight(m, l)}, {Names.WeightGrad(m, l)}, lr, lr * ({threshold}));");
                         start = l.BiasOffset;
                     }
-                    if (start < m.ParameterCount) Step(w, m, start, m.ParameterCount);
+                    if (start < m.TrainableCount) Step(w, m, start, m.TrainableCount);
                     break;
                 }
             }
+            AfterUpdate(w, m);
             w.Line("return loss.Total;");
         }
         w.Line();
@@ -227,6 +230,48 @@ internal static class TrainStepPass
     }
 
     private static bool HasProximal(ModelSpec m) => m.Terms.Any(t => t.Proximal);
+
+    /// <summary>The trained part of a parameter-shaped block: all of it, or a view that leaves out the buffers at its end.</summary>
+    private static string Block(ModelSpec m, string field)
+        => m.TrainableCount == m.ParameterCount ? field : Names.View(m, field, "0", Literal.Int(m.TrainableCount));
+
+    /// <summary>Between the gradients and the update: OpenAI's decoder-gradient projection, then the norm clip.</summary>
+    private static void BeforeUpdate(IndentedWriter w, ModelSpec m)
+    {
+        foreach (DenseSpec l in m.ProductLayers.OfType<DenseSpec>())
+            if (l.Constraints.Any(c => c.ProjectGradient))
+                w.Line($"{Names.Kernels}.Constraints.ProjectColumns<{Names.T(m)}>({Names.Weight(m, l)}, {Names.WeightGrad(m, l)}, {l.Units}, {l.Inputs}, _constraintDots, _constraintNorms); // {l.Name}: g_i −= (d_iᵀg_i)·d_i per column");
+        if (m.ClipGradientNorm > 0)
+            w.Line($"{Names.Kernels}.GradientClip.Norm<{Names.T(m)}>({Names.View(m, "_gradients", "0", Literal.Int(m.TrainableCount))}, {Literal.Double(m.ClipGradientNorm)}); // clip_grad_norm_: g ← g·c/(‖g‖ + 1e−6) when ‖g‖ > c");
+    }
+
+    /// <summary>After the update: the weight constraints (Keras applies them after every update), then BatchTopK's threshold.</summary>
+    private static void AfterUpdate(IndentedWriter w, ModelSpec m)
+    {
+        foreach (DenseSpec l in m.ProductLayers.OfType<DenseSpec>())
+            foreach (ConstraintSpec c in l.Constraints)
+            {
+                string wt = Names.Weight(m, l), per = c.PerInput ? "true" : "false", what = l.Name + ".weight " + (c.PerInput ? "columns" : "rows");
+                switch (c.Kind)
+                {
+                    case ConstraintKind.UnitNorm:
+                        w.Line($"{Names.Kernels}.Constraints.UnitNorm<{Names.T(m)}>({wt}, {l.Units}, {l.Inputs}, perColumn: {per}, _constraintNorms); // {what}: w / (ε + ‖w‖)");
+                        break;
+                    case ConstraintKind.MaxNorm:
+                        w.Line($"{Names.Kernels}.Constraints.MaxNorm<{Names.T(m)}>({wt}, {l.Units}, {l.Inputs}, perColumn: {per}, {Literal.Double(c.Max)}, _constraintNorms); // {what}: norm at most {Literal.Number(c.Max)}");
+                        break;
+                    case ConstraintKind.MinMaxNorm:
+                        w.Line($"{Names.Kernels}.Constraints.MinMaxNorm<{Names.T(m)}>({wt}, {l.Units}, {l.Inputs}, perColumn: {per}, {Literal.Double(c.Min)}, {Literal.Double(c.Max)}, {Literal.Double(c.Rate)}, _constraintNorms); // {what}: norm into [{Literal.Number(c.Min)}, {Literal.Number(c.Max)}]");
+                        break;
+                    default:
+                        w.Line($"{Names.Kernels}.Constraints.NonNeg<{Names.T(m)}>({wt}); // {l.Name}.weight ≥ 0");
+                        break;
+                }
+            }
+        foreach (ProductLayerSpec l in m.ProductLayers)
+            if (l.TopK is { Batch: true })
+                w.Line($"_parameters[{Literal.Int(l.ThresholdOffset)}] = {Names.Kernels}.TopK.UpdateThreshold<{Names.T(m)}>({Names.Rows(m, Names.Out(Names.Main, l), l.Units)}, new global::System.ReadOnlySpan<byte>({Names.Main}.{Names.KeptField(l.Pascal)}, 0, batch * {Literal.Int(l.Units)}), batch, {Literal.Int(l.Units)}, _parameters[{Literal.Int(l.ThresholdOffset)}]); // {l.Name}.topk_threshold: moving average of the rows' smallest kept activation");
+    }
 
     private static void Step(IndentedWriter w, ModelSpec m, int from, int to)
     {

@@ -341,13 +341,17 @@ internal static class WholeDataPass
         {
             w.Line("global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];");
             if (m.UsesLabels) w.Line("correct = 0;");
+            if (m.ReportsReconstruction) w.Line("ws.ReconstructionTotal.Clear();");
             using (Chunks(w, source.Rows))
             {
                 w.Line($"LossBreakdown loss = Run(ws, {source.Inputs}, {source.Targets}, batch, backward: false);");
                 w.Line("for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;");
                 if (m.UsesLabels)
                     w.Line($"correct += {Names.Kernels}.Softmax.CountCorrect({Names.View(m, Names.Out(Names.Ws, m.Output), "0", "batch * OutputSize")}, {source.Labels}, OutputSize);");
+                if (m.ReportsReconstruction) w.Line("ws.ReconstructionTotal.Add(ws.Reconstruction);");
             }
+            if (m.ReportsReconstruction)
+                w.Line("global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.ReconstructionTotal.Quality()); // every row's sums, then the ratios");
             w.Line("return new LossBreakdown("
                    + string.Join(", ", Enumerable.Range(0, m.Terms.Count + 1).Select(i => $"sums[{Literal.Int(i)}] / {source.Rows}")) + ");");
         }

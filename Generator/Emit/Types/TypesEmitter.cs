@@ -121,12 +121,23 @@ internal static class TypesEmitter
         using (w.Block("public sealed class RegularizationCoefficients"))
         {
             string type = Names.T(m);
+            bool warmup = m.Terms.Any(t => t.HasWarmup);
+            if (warmup)
+            {
+                w.Line("private readonly " + m.ClassName + " _owner; // its Step drives the warm-ups");
+                w.Line();
+                w.Line(ModelEmitter.GeneratedCode);
+                w.Line(ModelEmitter.Hidden);
+                w.Line("internal RegularizationCoefficients(" + m.ClassName + " owner) => _owner = owner;");
+                w.Line();
+            }
             foreach (TermSpec t in m.Terms)
             {
                 string field = "_" + Param(t);
                 string what = t.Kind == TermKind.KlSparsity ? "β of " : "λ of ";
                 w.Line("private " + type + " " + field + " = " + Names.Real(m, t.Coefficient) + ";");
                 if (t.Kind == TermKind.KlSparsity) w.Line("private " + type + " " + field + "Target = " + Names.Real(m, t.Rho) + ";");
+                if (t.HasWarmup) w.Line("private int " + field + "WarmupSteps = " + Literal.Int(t.WarmupSteps) + ";");
             }
             if (m.Terms.Count > 0) w.Line();
             foreach (TermSpec t in m.Terms)
@@ -137,6 +148,14 @@ internal static class TypesEmitter
                     "/// <summary>" + what + " of " + t.Name + " (" + t.Formula + "); initially " + Literal.Number(t.Coefficient) + ". Finite, ≥ 0; 0 turns the term off.</summary>",
                     "public " + type + " " + t.Property + " { get => " + field + "; set => " + field + " = " + type + ".IsFinite(value) && value >= 0 ? value : Invalid(nameof(" + t.Property + "), value); }",
                     "");
+                if (t.HasWarmup)
+                    w.Lines(
+                        "/// <summary>The steps over which " + t.Property + " ramps linearly from 0: step s (from 0) uses " + t.Property + "·min(s / " + t.Property + "WarmupSteps, 1); initially " + Literal.Int(t.WarmupSteps) + ". ≥ 0; 0 ends the ramp.</summary>",
+                        "public int " + t.Property + "WarmupSteps { get => " + field + "WarmupSteps; set => " + field + "WarmupSteps = value >= 0 ? value : (int)Invalid(nameof(" + t.Property + "WarmupSteps), value); }",
+                        "",
+                        "/// <summary>The coefficient of " + t.Name + " the next step uses (and Evaluate reports with): " + t.Property + " during the ramp scaled by Step / " + t.Property + "WarmupSteps.</summary>",
+                        "public " + type + " " + t.Property + "Effective => " + field + "WarmupSteps == 0 || _owner.Step >= " + field + "WarmupSteps ? " + field + " : (" + type + ")(" + field + " * ((double)_owner.Step / " + field + "WarmupSteps));",
+                        "");
                 if (t.Kind == TermKind.KlSparsity)
                     w.Lines(
                         "/// <summary>The target mean activation ρ of " + t.Name + "; initially " + Literal.Number(t.Rho) + ". Strictly between 0 and 1.</summary>",
@@ -156,7 +175,8 @@ internal static class TypesEmitter
             var parameters = m.ProductLayers.SelectMany(l =>
                 (l.ActivityTelemetry ? new[] { ("global::Compiled.ActivitySparsity", l.Pascal, "Activation sparsity of " + l.Name + "'s output.") } : [])
                 .Concat(Coefficients.Kl(m, l.Index) is not null ? new[] { ("global::Compiled.KlSparsity", l.Pascal + "Kl", "ρ̂ of " + l.Name + " against the KL target.") } : [])
-                .Concat(l.WeightTelemetry ? new[] { ("global::Compiled.WeightSparsity", l.Pascal + "Weight", "Exact zeros in " + l.Name + ".weight.") } : []))
+                .Concat(l.WeightTelemetry ? new[] { ("global::Compiled.WeightSparsity", l.Pascal + "Weight", "Exact zeros in " + l.Name + ".weight.") } : [])
+                .Concat(l.FiringTelemetry ? new[] { ("global::Compiled.FiringWindow", l.Pascal + "Firing", "How " + l.Name + "'s units fired over the last completed window of training samples (DeadWindowSamples): dead units, firing-frequency histogram.") } : []))
                 .ToList();
             if (parameters.Count > 0)
             {

@@ -1,0 +1,184 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// TopK and BatchTopK codes (Gao et al. 2024; Bussmann et al. 2024): which units of a [batch, units] layer are kept, the
+/// mask of the kept ones, and the zeroing of the others in the activations and in the deltas.
+/// </summary>
+/// <remarks>
+/// Selection is on the pre-activation z; the layer's activation is applied to every unit and the unkept are set to 0
+/// after it, so a = f(z) on the kept units exactly. Ties at the boundary go to the lower index (row-major index for
+/// BatchTopK): of equal values, the earlier ones are kept. NaN counts as smaller than every number. The mask holds 1 for
+/// a kept unit, 0 otherwise; the backward pass multiplies the delta by it (the gradient flows through kept units only).
+/// </remarks>
+public static class TopK
+{
+    /// <summary>
+    /// Per row of <paramref name="z"/> [batch, units]: keeps the <paramref name="k"/> largest values, writes the mask and
+    /// sets <paramref name="a"/> to 0 outside it. <paramref name="scratch"/> holds at least <paramref name="units"/> values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows<T>(ReadOnlySpan<T> z, Span<T> a, Span<byte> kept, int batch, int units, int k, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long n = (long)batch * units;
+        if (z.Length < n) ThrowHelper.KernelSpan(nameof(z), n, z.Length);
+        if (a.Length < n) ThrowHelper.KernelSpan(nameof(a), n, a.Length);
+        if (kept.Length < n) ThrowHelper.KernelSpan(nameof(kept), n, kept.Length);
+        if (scratch.Length < units) ThrowHelper.KernelSpan(nameof(scratch), units, scratch.Length);
+        if ((uint)(k - 1) >= (uint)units) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be between 1 and units.");
+        for (int r = 0; r < batch; r++)
+        {
+            ReadOnlySpan<T> zr = z.Slice(r * units, units);
+            Keep(zr, kept.Slice(r * units, units), k, scratch.Slice(0, units));
+            Zero(a.Slice(r * units, units), kept.Slice(r * units, units));
+        }
+    }
+
+    /// <summary>
+    /// BatchTopK in training: of all batch·units values of <paramref name="z"/>, keeps the <paramref name="keep"/> largest
+    /// (k·B), writes the mask and zeros <paramref name="a"/> outside it. <paramref name="scratch"/> holds batch·units values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Batch<T>(ReadOnlySpan<T> z, Span<T> a, Span<byte> kept, int batch, int units, int keep, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = checked(batch * units);
+        if (z.Length < n) ThrowHelper.KernelSpan(nameof(z), n, z.Length);
+        if (a.Length < n) ThrowHelper.KernelSpan(nameof(a), n, a.Length);
+        if (kept.Length < n) ThrowHelper.KernelSpan(nameof(kept), n, kept.Length);
+        if (scratch.Length < n) ThrowHelper.KernelSpan(nameof(scratch), n, scratch.Length);
+        if (keep < 1) throw new ArgumentOutOfRangeException(nameof(keep), keep, "keep must be at least 1.");
+        if (keep >= n)
+        {
+            kept.Slice(0, n).Fill(1);
+            return;
+        }
+        Keep(z.Slice(0, n), kept.Slice(0, n), keep, scratch.Slice(0, n));
+        Zero(a.Slice(0, n), kept.Slice(0, n));
+    }
+
+    /// <summary>
+    /// BatchTopK at inference: a ← a·[a &gt; θ] (dictionary_learning's <c>use_threshold</c>), with θ the learned threshold;
+    /// a negative θ (never learned) keeps every unit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Threshold<T>(Span<T> a, T threshold) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (threshold < T.Zero) return;
+        for (int i = 0; i < a.Length; i++)
+            if (!(a[i] > threshold)) a[i] = T.Zero;
+    }
+
+    /// <summary>
+    /// The BatchTopK threshold after a training batch: m_b = the smallest positive kept activation of row b, m = the mean
+    /// of m_b over the rows that have one; θ ← m the first time (θ &lt; 0), else 0.999·θ + 0.001·m. Rows with no positive kept
+    /// activation are left out of the mean; a batch with none leaves θ unchanged.
+    /// </summary>
+    public static T UpdateThreshold<T>(ReadOnlySpan<T> a, ReadOnlySpan<byte> kept, int batch, int units, T threshold)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        int rows = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            ReadOnlySpan<T> ar = a.Slice(r * units, units);
+            ReadOnlySpan<byte> kr = kept.Slice(r * units, units);
+            T min = T.PositiveInfinity;
+            for (int j = 0; j < units; j++)
+                if (kr[j] != 0 && ar[j] > T.Zero && ar[j] < min) min = ar[j];
+            if (T.IsFinite(min))
+            {
+                sum += double.CreateTruncating(min);
+                rows++;
+            }
+        }
+        if (rows == 0) return threshold;
+        double mean = sum / rows;
+        return threshold < T.Zero ? T.CreateTruncating(mean) : T.CreateTruncating(0.999 * double.CreateTruncating(threshold) + 0.001 * mean);
+    }
+
+    /// <summary>d ← d·mask: the gradient flows through the kept units only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Mask<T>(Span<T> d, ReadOnlySpan<byte> kept) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (kept.Length < d.Length) ThrowHelper.KernelSpan(nameof(kept), d.Length, kept.Length);
+        Zero(d, kept);
+    }
+
+    /// <summary>Units kept in a [rows, units] mask.</summary>
+    public static long Count(ReadOnlySpan<byte> kept)
+    {
+        long n = 0;
+        foreach (byte b in kept) n += b;
+        return n;
+    }
+
+    private static void Zero<T>(Span<T> values, ReadOnlySpan<byte> kept) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < values.Length; j++)
+            if (kept[j] == 0) values[j] = T.Zero;
+    }
+
+    /// <summary>
+    /// Marks the <paramref name="k"/> largest of <paramref name="values"/>: the k-th largest v is found by selection on a
+    /// copy; every value above v is kept, then values equal to v in index order until k are kept.
+    /// </summary>
+    private static void Keep<T>(ReadOnlySpan<T> values, Span<byte> kept, int k, Span<T> scratch) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = values.Length;
+        for (int i = 0; i < n; i++) scratch[i] = T.IsNaN(values[i]) ? T.NegativeInfinity : values[i];
+        T v = Select(scratch.Slice(0, n), n - k); // ascending order statistic: k values are ≥ v
+        int above = 0;
+        for (int i = 0; i < n; i++)
+        {
+            T x = T.IsNaN(values[i]) ? T.NegativeInfinity : values[i];
+            if (x > v) above++;
+        }
+        int ties = k - above;
+        for (int i = 0; i < n; i++)
+        {
+            T x = T.IsNaN(values[i]) ? T.NegativeInfinity : values[i];
+            byte keep = 0;
+            if (x > v) keep = 1;
+            else if (x == v && ties > 0) { keep = 1; ties--; }
+            kept[i] = keep;
+        }
+    }
+
+    /// <summary>The value of rank <paramref name="rank"/> (0 = smallest) of <paramref name="s"/>, which it reorders (quickselect, median of three).</summary>
+    internal static T Select<T>(Span<T> s, int rank) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lo = 0, hi = s.Length - 1;
+        while (hi > lo)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            // Median of three as pivot.
+            if (s[mid] < s[lo]) Swap(s, mid, lo);
+            if (s[hi] < s[lo]) Swap(s, hi, lo);
+            if (s[hi] < s[mid]) Swap(s, hi, mid);
+            T pivot = s[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (s[i] < pivot) i++;
+                while (pivot < s[j]) j--;
+                if (i <= j)
+                {
+                    Swap(s, i, j);
+                    i++;
+                    j--;
+                }
+            }
+            if (rank <= j) hi = j;
+            else if (rank >= i) lo = i;
+            else return s[rank];
+        }
+        return s[rank];
+    }
+
+    private static void Swap<T>(Span<T> s, int i, int j) => (s[i], s[j]) = (s[j], s[i]);
+}
