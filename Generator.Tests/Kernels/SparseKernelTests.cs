@@ -58,8 +58,19 @@ public class SparseKernelTests
         for (int i = 0; i < expected.Length; i++)
         {
             double diff = Math.Abs((double)expected[i] - actual[i]);
-            Assert.True(diff <= tol * scale[i] + 1e-30, $"{what}[{i}]: got {actual[i]:R}, expected {expected[i]:R} (diff {diff:E2}, Σ|term| {scale[i]:E2})");
+            // The message is formatted only on failure: these spans hold millions of elements.
+            if (!(diff <= tol * scale[i] + 1e-30))
+                Assert.Fail($"{what}[{i}]: got {actual[i]:R}, expected {expected[i]:R} (diff {diff:E2}, Σ|term| {scale[i]:E2})");
         }
+    }
+
+    /// <summary>The same float bit patterns (as <see cref="Approx.SameBits"/>, formatting a message only on failure).</summary>
+    private static void SameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}[{i}]: got {actual[i]:R}, expected {expected[i]:R}");
     }
 
     /// <summary>The widths this machine runs (the scalar reference is always compared too).</summary>
@@ -148,7 +159,7 @@ public class SparseKernelTests
                 }
                 Assert.Equal(nnz, at);
                 Assert.Equal(s.Columns.Slice(0, nnz).ToArray(), wi.AsSpan(0, nnz).ToArray());
-                Approx.SameBits(s.Values.Slice(0, nnz), wv.AsSpan(0, nnz), $"{width}-bit values, units {units}, density {density}");
+                SameBits(s.Values.Slice(0, nnz), wv.AsSpan(0, nnz), $"{width}-bit values, units {units}, density {density}");
             }
         }
     }
@@ -183,7 +194,7 @@ public class SparseKernelTests
             var y = new float[rows * n];
             SparseGemm.ActiveXWt(rows, n, units, s, w, bias, y);
             string what = $"forward {rows}×{units}→{n}, density {density}";
-            if (Fused) Approx.SameBits(reference, y, what);
+            if (Fused) SameBits(reference, y, what);
             foreach (int width in Widths())
             {
                 int vc = width / 32;
@@ -196,7 +207,7 @@ public class SparseKernelTests
                     case 256: SparseGemm.ActiveXWtCore<Vector256<float>, V256>(n, units, s, w, bias, yw, 0, panels); break;
                     default: SparseGemm.ActiveXWtCore<Vector128<float>, V128>(n, units, s, w, bias, yw, 0, panels); break;
                 }
-                if (Fused) Approx.SameBits(reference, yw, $"{what}, {width}-bit");
+                if (Fused) SameBits(reference, yw, $"{what}, {width}-bit");
             }
             // The dense product over every term, and the exact sum in float64.
             var dense = new float[rows * n];
@@ -298,7 +309,7 @@ public class SparseKernelTests
                 SparseGemm.DtActive(rows, n, units, dNext, s, g, w, l1, l2);
                 var reference = new float[n * units];
                 SparseGemm.DtActiveScalar(n, units, dNext, s, reference, w, l1, l2, false, 0);
-                if (Fused) Approx.SameBits(reference, g, what);
+                if (Fused) SameBits(reference, g, what);
                 var dense = new float[n * units];
                 Gemm.DtX(rows, n, units, dNext, a, dense, w, l1, l2);
                 var scale = new double[n * units];
@@ -322,7 +333,7 @@ public class SparseKernelTests
                         case 256: SparseGemm.DtActiveCore<Vector256<float>, V256>(n, units, dNext, s, gw, w, l1, l2, false, 0, 0, panels); break;
                         default: SparseGemm.DtActiveCore<Vector128<float>, V128>(n, units, dNext, s, gw, w, l1, l2, false, 0, 0, panels); break;
                     }
-                    if (Fused) Approx.SameBits(reference, gw, $"{what}, {width}-bit");
+                    if (Fused) SameBits(reference, gw, $"{what}, {width}-bit");
                 }
                 // Fused SGD: bit for bit the gradient then Sgd.Step; near the dense fused update.
                 const float lr = 0.1f;
@@ -330,7 +341,7 @@ public class SparseKernelTests
                 SparseGemm.DtActiveSgd(rows, n, units, dNext, s, u, l1, l2, lr);
                 var stepped = (float[])w.Clone();
                 Sgd.Step(stepped, g, lr);
-                Approx.SameBits(stepped, u, what + ", SGD");
+                SameBits(stepped, u, what + ", SGD");
                 var denseU = (float[])w.Clone();
                 Gemm.DtXSgd(rows, n, units, dNext, a, denseU, new float[n * units], l1, l2, lr);
                 for (int i = 0; i < scale.Length; i++) scale[i] = lr * scale[i] + Math.Abs(w[i]);
@@ -360,7 +371,7 @@ public class SparseKernelTests
                 SparseGemm.ActiveDtX(rows, units, k, s, delta, x, g, w, l1, l2);
                 var reference = new float[units * k];
                 SparseGemm.ActiveDtXScalar(units, k, s, delta, x, reference, w, l1, l2, false, 0);
-                if (Fused) Approx.SameBits(reference, g, what);
+                if (Fused) SameBits(reference, g, what);
                 var dense = new float[units * k];
                 Gemm.DtX(rows, units, k, deltaDense, x, dense, w, l1, l2);
                 var scale = new double[units * k];
@@ -383,14 +394,14 @@ public class SparseKernelTests
                         case 256: SparseGemm.ActiveDtXCore<Vector256<float>, V256>(k, s, delta, x, gw, w, l1, l2, false, 0, 0, units); break;
                         default: SparseGemm.ActiveDtXCore<Vector128<float>, V128>(k, s, delta, x, gw, w, l1, l2, false, 0, 0, units); break;
                     }
-                    if (Fused) Approx.SameBits(reference, gw, $"{what}, {width}-bit");
+                    if (Fused) SameBits(reference, gw, $"{what}, {width}-bit");
                 }
                 const float lr = 0.1f;
                 var u = (float[])w.Clone();
                 SparseGemm.ActiveDtXSgd(rows, units, k, s, delta, x, u, l1, l2, lr);
                 var stepped = (float[])w.Clone();
                 Sgd.Step(stepped, g, lr);
-                Approx.SameBits(stepped, u, what + ", SGD");
+                SameBits(stepped, u, what + ", SGD");
                 var denseU = (float[])w.Clone();
                 Gemm.DtXSgd(rows, units, k, deltaDense, x, denseU, new float[units * k], l1, l2, lr);
                 for (int i = 0; i < scale.Length; i++) scale[i] = lr * scale[i] + Math.Abs(w[i]);
@@ -433,13 +444,13 @@ public class SparseKernelTests
             SparseGemm.ActiveDtXSgd(rows, units, n, s, d, x, v, 0f, 0f, 0.1f, pool);
             if (threads == 1) { y1 = y; d1 = d; dd1 = dd; g1 = g; u1 = u; h1 = h; v1 = v; continue; }
             string what = $"{rows}×{units}, n {n}, {threads} threads";
-            Approx.SameBits(y1, y, "forward " + what);
-            Approx.SameBits(d1, d, "delta " + what);
-            Approx.SameBits(dd1, dd, "dense delta " + what);
-            Approx.SameBits(g1, g, "∂W_next " + what);
-            Approx.SameBits(u1, u, "∂W_next SGD " + what);
-            Approx.SameBits(h1, h, "∂W " + what);
-            Approx.SameBits(v1, v, "∂W SGD " + what);
+            SameBits(y1, y, "forward " + what);
+            SameBits(d1, d, "delta " + what);
+            SameBits(dd1, dd, "dense delta " + what);
+            SameBits(g1, g, "∂W_next " + what);
+            SameBits(u1, u, "∂W_next SGD " + what);
+            SameBits(h1, h, "∂W " + what);
+            SameBits(v1, v, "∂W SGD " + what);
         }
     }
 
