@@ -66,7 +66,47 @@ public static partial class SparseGemm
             int o0 = Math.Min(p * width, n - width);
             PackPanel(ref w, units, o0, width, ref pk, s.UnitStart);
             TV b0 = TS.Load(ref bias, o0), b1 = two ? TS.Load(ref bias, o0 + vc) : TS.Zero;
-            for (int b = 0; b < rows; b++)
+            int b = 0;
+            if (two)
+            {
+                // Two rows at a time: four independent chains of fused multiply-adds (one row's chain waits on the FMA
+                // latency per entry), each row's entries still added in its own order.
+                for (; b + 2 <= rows; b += 2)
+                {
+                    int ka = Unsafe.Add(ref rs, b), kb = Unsafe.Add(ref rs, b + 1), kaEnd = kb, kbEnd = Unsafe.Add(ref rs, b + 2);
+                    TV a0 = b0, a1 = b1, c0 = b0, c1 = b1;
+                    int common = Math.Min(kaEnd - ka, kbEnd - kb);
+                    for (int t = 0; t < common; t++, ka++, kb++)
+                    {
+                        TV av = TS.Splat(Unsafe.Add(ref vals, ka)), cv = TS.Splat(Unsafe.Add(ref vals, kb));
+                        ref float colA = ref Unsafe.Add(ref pk, (nint)Unsafe.Add(ref cols, ka) * width);
+                        ref float colC = ref Unsafe.Add(ref pk, (nint)Unsafe.Add(ref cols, kb) * width);
+                        a0 = TS.MultiplyAdd(av, TS.Load(ref colA, 0), a0);
+                        a1 = TS.MultiplyAdd(av, TS.Load(ref colA, vc), a1);
+                        c0 = TS.MultiplyAdd(cv, TS.Load(ref colC, 0), c0);
+                        c1 = TS.MultiplyAdd(cv, TS.Load(ref colC, vc), c1);
+                    }
+                    for (; ka < kaEnd; ka++)
+                    {
+                        TV av = TS.Splat(Unsafe.Add(ref vals, ka));
+                        ref float col = ref Unsafe.Add(ref pk, (nint)Unsafe.Add(ref cols, ka) * width);
+                        a0 = TS.MultiplyAdd(av, TS.Load(ref col, 0), a0);
+                        a1 = TS.MultiplyAdd(av, TS.Load(ref col, vc), a1);
+                    }
+                    for (; kb < kbEnd; kb++)
+                    {
+                        TV cv = TS.Splat(Unsafe.Add(ref vals, kb));
+                        ref float col = ref Unsafe.Add(ref pk, (nint)Unsafe.Add(ref cols, kb) * width);
+                        c0 = TS.MultiplyAdd(cv, TS.Load(ref col, 0), c0);
+                        c1 = TS.MultiplyAdd(cv, TS.Load(ref col, vc), c1);
+                    }
+                    TS.Store(a0, ref y, (nint)b * n + o0);
+                    TS.Store(a1, ref y, (nint)b * n + o0 + vc);
+                    TS.Store(c0, ref y, (nint)(b + 1) * n + o0);
+                    TS.Store(c1, ref y, (nint)(b + 1) * n + o0 + vc);
+                }
+            }
+            for (; b < rows; b++)
             {
                 int k = Unsafe.Add(ref rs, b), k1 = Unsafe.Add(ref rs, b + 1);
                 TV s0 = b0, s1 = b1;
@@ -207,13 +247,25 @@ public static partial class SparseGemm
                 if (!any && !epilogue && update) continue;
                 if (any)
                 {
-                    for (int jj = 0; jj < vc; jj++)
+                    // Four units at a time: four independent chains (each unit's entries still in row order).
+                    for (int jj = 0; jj < vc; jj += 4)
                     {
-                        TV acc = TS.Zero;
-                        int e1 = Unsafe.Add(ref us, js + jj + 1);
-                        for (int e = Unsafe.Add(ref us, js + jj); e < e1; e++)
-                            acc = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref vals, Unsafe.Add(ref ue, e))), TS.Load(ref d, (nint)Unsafe.Add(ref ur, e) * n + start), acc);
-                        TS.Store(acc, ref tile, (nint)jj * vc);
+                        int u = js + jj;
+                        int e0 = Unsafe.Add(ref us, u), e1 = Unsafe.Add(ref us, u + 1), e2 = Unsafe.Add(ref us, u + 2), e3 = Unsafe.Add(ref us, u + 3), e4 = Unsafe.Add(ref us, u + 4);
+                        int f0 = e1, f1 = e2, f2 = e3, f3 = e4;
+                        TV acc0 = TS.Zero, acc1 = TS.Zero, acc2 = TS.Zero, acc3 = TS.Zero;
+                        int common = Math.Min(Math.Min(f0 - e0, f1 - e1), Math.Min(f2 - e2, f3 - e3));
+                        for (int t = 0; t < common; t++, e0++, e1++, e2++, e3++)
+                        {
+                            acc0 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref vals, Unsafe.Add(ref ue, e0))), TS.Load(ref d, (nint)Unsafe.Add(ref ur, e0) * n + start), acc0);
+                            acc1 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref vals, Unsafe.Add(ref ue, e1))), TS.Load(ref d, (nint)Unsafe.Add(ref ur, e1) * n + start), acc1);
+                            acc2 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref vals, Unsafe.Add(ref ue, e2))), TS.Load(ref d, (nint)Unsafe.Add(ref ur, e2) * n + start), acc2);
+                            acc3 = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref vals, Unsafe.Add(ref ue, e3))), TS.Load(ref d, (nint)Unsafe.Add(ref ur, e3) * n + start), acc3);
+                        }
+                        TS.Store(UnitTail<TV, TS>(acc0, e0, f0, ref vals, ref ue, ref ur, ref d, n, start), ref tile, (nint)jj * vc);
+                        TS.Store(UnitTail<TV, TS>(acc1, e1, f1, ref vals, ref ue, ref ur, ref d, n, start), ref tile, (nint)(jj + 1) * vc);
+                        TS.Store(UnitTail<TV, TS>(acc2, e2, f2, ref vals, ref ue, ref ur, ref d, n, start), ref tile, (nint)(jj + 2) * vc);
+                        TS.Store(UnitTail<TV, TS>(acc3, e3, f3, ref vals, ref ue, ref ur, ref d, n, start), ref tile, (nint)(jj + 3) * vc);
                     }
                     Transpose.Block(ref tile, vc, ref tileT, vc, vc, vc);
                 }
@@ -226,6 +278,16 @@ public static partial class SparseGemm
                 }
             }
         }
+    }
+
+    /// <summary>The rest of one unit's chain: entries [e, end) added to <paramref name="acc"/> in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV UnitTail<TV, TS>(TV acc, int e, int end, ref float vals, ref int ue, ref int ur, ref float d, int n, int start)
+        where TV : struct where TS : ISimd<TV>
+    {
+        for (; e < end; e++)
+            acc = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref vals, Unsafe.Add(ref ue, e))), TS.Load(ref d, (nint)Unsafe.Add(ref ur, e) * n + start), acc);
+        return acc;
     }
 
     /// <summary>
