@@ -74,12 +74,13 @@ public static partial class SparseGemm
     private static int Emit512(Vector512<float> v, Vector512<float> nonzero, Vector512<int> index, ref int cols, ref float vals, int at, int capacity)
     {
         ulong bits = nonzero.ExtractMostSignificantBits();
-        if (bits == 0) return at;
         int count = BitOperations.PopCount(bits);
 #if NET10_0_OR_GREATER
-        Vector512<float> cv = count == 16 ? v : Avx512F.Compress(Vector512<float>.Zero, nonzero, v);
-        Vector512<int> ci = count == 16 ? index : Avx512F.Compress(Vector512<int>.Zero, nonzero.AsInt32(), index);
+        // No branch on the count: at 2–10 % density whether a chunk of 16 is empty is a coin flip the predictor loses.
+        Vector512<float> cv = Avx512F.Compress(Vector512<float>.Zero, nonzero, v);
+        Vector512<int> ci = Avx512F.Compress(Vector512<int>.Zero, nonzero.AsInt32(), index);
 #else
+        if (bits == 0) return at;
         // net9.0 has no compress intrinsic: the mask's bits, walked.
         if (count != 16)
         {
