@@ -485,6 +485,18 @@ public class SparseKernelTests
     }
 
     [Fact]
+    public void The_switch_rule_takes_the_sparse_path_below_one_active_entry_in_eight()
+    {
+        Assert.True(SparseGemm.PreferSparse(256, 4096, 256 * 32));      // TopK(32) of 4096: 0.8 %
+        Assert.True(SparseGemm.PreferSparse(256, 1024, 256 * 61));      // ReLU + L1 at 6 %
+        Assert.True(SparseGemm.PreferSparse(256, 1024, 256 * 128 - 1));
+        Assert.False(SparseGemm.PreferSparse(256, 1024, 256 * 128));    // exactly 12.5 %
+        Assert.False(SparseGemm.PreferSparse(256, 1024, 256 * 512));    // a fresh ReLU layer: half active
+        Assert.False(SparseGemm.PreferSparse(0, 1024, 0));
+        Assert.True(SparseGemm.PreferSparse(int.MaxValue, 1024, 1));    // 64-bit products: no overflow
+    }
+
+    [Fact]
     public void Short_spans_and_a_set_of_another_shape_are_refused()
     {
         const int rows = 3, units = 20, n = 5;

@@ -21,6 +21,17 @@ namespace Compiled.Kernels;
 public static partial class SparseGemm
 {
     /// <summary>
+    /// The switch rule, measured (bench <c>sparse-switch</c>, bench/RESULTS.md): true when a batch's code is sparse
+    /// enough that every sparse product beats its dense kernel — fewer than one entry in eight active
+    /// (<paramref name="active"/> &lt; rows·units / 8, density &lt; 12.5 %). Measured on AVX-512 (Zen 5, 2 cores) at
+    /// batch 256 for 784→1024→784 and 784→4096→784 on 1 and 2 threads, each product's crossover lay between 14 % and
+    /// 30 % and a whole step's (lists + the four products) between 18.5 % and 23.5 %; 12.5 % stays below all of them,
+    /// and in the band it gives up the products run within 1.0–1.3× of each other. One rule for all the products of a
+    /// layer, so a step makes one decision per batch after <see cref="BuildActive"/>.
+    /// </summary>
+    public static bool PreferSparse(int rows, int units, int active) => (long)active * 8 < (long)rows * units;
+
+    /// <summary>
     /// Forward through the next layer: Y[b, o] = bias[o] + Σ_{j active in row b} A[b, j]·W[o, j], with W [n, units]
     /// row-major and Y [rows, n]; each sum starts from the bias and adds row b's entries in ascending unit order, each
     /// term one fused multiply-add. Equal to <c>Gemm.XWt(rows, n, units, A, W, bias, Y)</c> up to summation order. With a
