@@ -67,6 +67,12 @@ if (args.Length > 0 && args[0] == "layer-kinds")
     LayerKinds.Run(args);
     return;
 }
+// dotnet run -c Release --project bench/Compiled.Benchmarks -- sparse-switch [--threads "1 2"] [--units "1024 4096"]   dense vs sparse per product (issue 18)
+if (args.Length > 0 && args[0] == "sparse-switch")
+{
+    SparseSwitch.Run(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "compare")
 {
     Compare.Run(args);
