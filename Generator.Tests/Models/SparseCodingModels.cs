@@ -85,3 +85,35 @@ public partial class OpenAiCoder;
 [Input(6)][Dense(12, Activation.Relu)][TopK(3)][AuxK(4, DeadAfterSamples = 4)]
 [Dense(6)][UnitNorm(Per = NormPer.Input, ProjectGradient = true)]
 public partial class OpenAiCoder64;
+
+// ---- Sparse kernels (issue 18): codes wide enough to list, each with a float64 twin on the dense kernels ----------
+
+/// <summary>A ReLU + L1 code of 96 units, sparse once trained (or with a negative bias).</summary>
+[Input(20)][Dense(96, Activation.Relu)][ActivityL1(0.05)][Dense(20)]
+public partial class SparseRelu;
+
+[Model(Precision = Precision.Float64)][Input(20)][Dense(96, Activation.Relu)][ActivityL1(0.05)][Dense(20)]
+public partial class SparseRelu64;
+
+/// <summary>TopK(6) of 128 units (4.7 % active) with AuxK, and a second hidden layer reading the code.</summary>
+[Model(Optimizer = Optimizer.Adam, LearningRate = 0.01)]
+[Input(24)][Dense(128, Activation.Relu)][TopK(6)][Dense(32, Activation.Tanh)][KernelL2(0.001)][Dense(24)]
+public partial class SparseTopK;
+
+[Model(Optimizer = Optimizer.Adam, LearningRate = 0.01, Precision = Precision.Float64)]
+[Input(24)][Dense(128, Activation.Relu)][TopK(6)][Dense(32, Activation.Tanh)][KernelL2(0.001)][Dense(24)]
+public partial class SparseTopK64;
+
+/// <summary>JumpReLU over 64 units with thresholds high enough to leave few active (its delta stays dense).</summary>
+[Input(16)][Dense(64, Activation.JumpRelu, InitialThreshold = 0.8)][L0Penalty(0.01)][Dense(16)]
+public partial class SparseJumpRelu;
+
+[Model(Precision = Precision.Float64)][Input(16)][Dense(64, Activation.JumpRelu, InitialThreshold = 0.8)][L0Penalty(0.01)][Dense(16)]
+public partial class SparseJumpRelu64;
+
+/// <summary>A TopK code with AuxK and plain SGD (fused steps through the sparse kernels).</summary>
+[Model(LearningRate = 0.05)][Input(24)][Dense(128, Activation.Relu)][TopK(4)][Dense(24)]
+public partial class SparseTopKSgd;
+
+[Model(LearningRate = 0.05, Precision = Precision.Float64)][Input(24)][Dense(128, Activation.Relu)][TopK(4)][Dense(24)]
+public partial class SparseTopKSgd64;

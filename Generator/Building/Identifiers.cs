@@ -87,6 +87,7 @@ internal static class Identifiers
         if (options.Loss is not (LossKind.SoftmaxCrossEntropy or LossKind.BinaryCrossEntropy) && network.InputSize == network.Output.Units)
             model.AddRange(["LastReconstruction", "_lastReconstruction", "_reconstructionVersion"]);
         if (options.PreEncoderBias) model.Add("InitializePreEncoderBias");
+        if (options.Precision == Precision.Float32 && SparseCodeLayers(network).Any()) model.Add("SparseKernels");
         if (network.Products.Any(l => l.Constraints.Count > 0)) model.Add("_constraintNorms");
         if (network.Products.Any(l => l.Constraints.Any(c => c.ProjectGradient))) model.Add("_constraintDots");
         if (o.HasMomentum) model.AddRange(["Momentum", "_momentum", "_velocity"]);
@@ -111,6 +112,15 @@ internal static class Identifiers
         }
         foreach (LayerDraft l in network.Layers)
             if (l is NoiseDraft n) yield return (NoiseView(n.Pascal, n.Kind), n);
+    }
+
+    /// <summary>The layers LayoutPlanner makes sparse codes (as it decides: a hidden Dense layer of at least SparseMinUnits units with exact zeros, feeding a Dense layer).</summary>
+    private static IEnumerable<ProductDraft> SparseCodeLayers(NetworkDraft network)
+    {
+        for (int i = 0; i + 1 < network.Layers.Count; i++)
+            if (network.Layers[i] is DenseDraft l && network.Layers[i + 1] is DenseDraft && l.Units >= LayoutPlanner.SparseMinUnits
+                && (l.Activation is ActivationKind.Relu or ActivationKind.JumpRelu || l.TopK is not null))
+                yield return l;
     }
 
     /// <summary>
@@ -146,7 +156,8 @@ internal static class Identifiers
         yield return ("ReconstructionTotal", null);
         foreach (ProductDraft l in network.Products)
             foreach (string m in new[] { Names.OutField(l.Pascal), Names.PreField(l.Pascal), Names.DeltaField(l.Pascal), Names.UnitMaxField(l.Pascal), Names.KlField(l.Pascal), l.Pascal + "TiedScratch",
-                         Names.KeptField(l.Pascal), Names.TopKScratchField(l.Pascal), Names.AuxKField(l.Pascal) })
+                         Names.KeptField(l.Pascal), Names.TopKScratchField(l.Pascal), Names.AuxKField(l.Pascal), Names.ActiveIntsField(l.Pascal),
+                         Names.ActiveValuesField(l.Pascal), Names.SparseField(l.Pascal), Names.DeltaAlignedField(l.Pascal) })
                 yield return (m, l);
         foreach (LayerDraft l in network.Layers)
             if (l is NoiseDraft n)

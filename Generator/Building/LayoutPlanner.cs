@@ -74,6 +74,7 @@ internal static class LayoutPlanner
                 layers[i] = code with { ThresholdOffset = (int)offset };
                 offset++;
             }
+        if (options.Precision == Precision.Float32) SparseCodes(layers, terms);
         var spec = new ModelSpec(ctx.Model.Namespace, ctx.Model.ClassName, ctx.Model.HintName, ctx.Model.ContainingTypes, network.InputSize,
             options.Loss, options.LearningRate, options.Optimizer, layers.ToEquatableArray(), terms.ToEquatableArray(), parameters.ToEquatableArray(),
             options.Precision, FusesSgd: false)
@@ -107,6 +108,28 @@ internal static class LayoutPlanner
             TopK = l.TopK, AuxK = l.AuxK, InitialThreshold = l.InitialThreshold, Bandwidth = l.Bandwidth,
             FiringTelemetry = SparseCodeRules.FiringTelemetry(network, l),
         };
+    }
+
+    /// <summary>Below this width a layer's products stay dense: listing the active entries does not pay for itself.</summary>
+    public const int SparseMinUnits = 16;
+
+    /// <summary>
+    /// Which layers' codes the sparse kernels read: a float32 hidden Dense layer of at least <see cref="SparseMinUnits"/>
+    /// units whose output holds exact zeros by design (ReLU, TopK, JumpReLU) and feeds the next Dense layer directly. Its
+    /// delta is sparse unless JumpReLU's threshold gradient needs it everywhere near θ; its weight gradient unless a term
+    /// puts a delta where a = 0 (AuxK's dead units, pre-activation or structural penalties).
+    /// </summary>
+    private static void SparseCodes(List<LayerSpec> layers, List<TermSpec> terms)
+    {
+        for (int i = 0; i + 1 < layers.Count; i++)
+        {
+            if (layers[i] is not DenseSpec l || layers[i + 1] is not DenseSpec) continue;
+            bool zeros = l.Activation is ActivationKind.Relu or ActivationKind.JumpRelu || l.TopK is not null;
+            if (!zeros || l.Units < SparseMinUnits) continue;
+            bool deltaOutsideCode = l.AuxK is not null
+                || terms.Any(t => (t.IsStructural && t.Layer == l.Index) || t.Contributions.Any(c => c.Layer == l.Index && c.Tensor == TensorKind.PreActivation));
+            layers[i] = l with { SparseCode = true, SparseDelta = l.Activation != ActivationKind.JumpRelu, SparseWeights = !deltaOutsideCode };
+        }
     }
 
     /// <summary>The activations whose derivative cannot be written in terms of the output a alone.</summary>

@@ -32,6 +32,17 @@ internal static class Names
     public static string KeptField(string pascal) => pascal + "Kept";
     public static string TopKScratchField(string pascal) => pascal + "TopKScratch";
     public static string AuxKField(string pascal) => pascal + "AuxK";
+    public static string ActiveIntsField(string pascal) => pascal + "ActiveInts";
+    public static string ActiveValuesField(string pascal) => pascal + "ActiveValues";
+    public static string SparseField(string pascal) => pascal + "Sparse";
+    public static string DeltaAlignedField(string pascal) => pascal + "DeltaAligned";
+
+    /// <summary>The view of a sparse code's active entries in a workspace, first <c>batch</c> rows (Kernels/Sparse/ActiveSet.cs).</summary>
+    public static string Active(string ws, ProductLayerSpec l)
+        => $"new global::Compiled.Kernels.ActiveSet(batch, {Literal.Int(l.Units)}, {ws}.{ActiveIntsField(l.Pascal)}, {ws}.{ActiveValuesField(l.Pascal)})";
+
+    /// <summary>Whether the last forward pass on a workspace took the sparse path for a code: <c>ws.Hid1Sparse</c>.</summary>
+    public static string Sparse(string ws, ProductLayerSpec l) => ws + "." + SparseField(l.Pascal);
 
     /// <summary>The workspace of the call being computed (Forward, Run)…</summary>
     public const string Ws = "ws";

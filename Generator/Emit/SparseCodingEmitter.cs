@@ -76,6 +76,17 @@ internal static class SparseCodingEmitter
 
                 """);
         }
+        var codes = m.ProductLayers.Where(l => l.SparseCode).ToList();
+        if (codes.Count > 0)
+            w.Text($$"""
+                /// <summary>
+                /// Whether the products that read the sparse code{{(codes.Count > 1 ? "s" : "")}} of {{string.Join(", ", codes.Select(l => l.Name))}} skip its zeros when fewer than 1 entry in 8 is
+                /// active (docs/sparse-kernels.md; the same terms without the zero ones, so results equal the dense products up to
+                /// summation order). Default true; false keeps every product dense.
+                /// </summary>
+                public bool SparseKernels { get; set; } = true;
+
+                """);
         foreach (ProductLayerSpec l in m.ProductLayers.Where(l => l.AuxK is not null))
             w.Lines(
                 $"/// <summary>{l.Name}: training samples since each unit last fired; a unit with at least {Literal.Int(l.AuxK!.DeadAfterSamples)} is dead for AuxK.</summary>",

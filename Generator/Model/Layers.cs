@@ -69,6 +69,19 @@ internal abstract record ProductLayerSpec : LayerSpec
 
     /// <summary>The output can hold exact zeros by design (ReLU codes, TopK, JumpReLU): firing telemetry over a window.</summary>
     public bool FiringTelemetry { get; init; }
+
+    /// <summary>
+    /// The output's active entries are listed each batch and, below 1 in 8 active, the next Dense layer's product and
+    /// weight gradient read only them (Kernels/Sparse, docs/sparse-kernels.md): a float32 hidden Dense layer whose output
+    /// holds exact zeros (ReLU, TopK, JumpReLU) and feeds a Dense layer directly.
+    /// </summary>
+    public bool SparseCode { get; init; }
+
+    /// <summary>With <see cref="SparseCode"/>: this layer's delta is computed at the active entries only (not JumpReLU, whose threshold gradient reads every entry near θ).</summary>
+    public bool SparseDelta { get; init; }
+
+    /// <summary>With <see cref="SparseCode"/>: this layer's weight gradient reads the delta at the active entries only (no term puts a delta where a = 0).</summary>
+    public bool SparseWeights { get; init; }
 }
 
 /// <summary>A TopK code: k units kept per row, or (Batch) k·B per batch, with a learned threshold at inference.</summary>

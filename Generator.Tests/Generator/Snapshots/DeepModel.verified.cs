@@ -177,6 +177,13 @@ namespace Demo
         }
 
         /// <summary>
+        /// Whether the products that read the sparse code of hid1 skip its zeros when fewer than 1 entry in 8 is
+        /// active (docs/sparse-kernels.md; the same terms without the zero ones, so results equal the dense products up to
+        /// summation order). Default true; false keeps every product dense.
+        /// </summary>
+        public bool SparseKernels { get; set; } = true;
+
+        /// <summary>
         /// Explained variance and normalized MSE of the last <c>Evaluate</c> (over all its rows for a whole-dataset call), each
         /// sum taken over the rows before dividing. Default (Rows = 0) before the first.
         /// </summary>
@@ -597,6 +604,10 @@ namespace Demo
             public readonly float[] Hid1Pre; // hid1: z, kept for its pre-activation penalty
             public readonly float[] Hid1Delta; // hid1: ∂loss/∂z (training only)
             public readonly float[] Hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
+            public readonly int[] Hid1ActiveInts; // hid1: its active entries by row and by unit (Kernels/Sparse/ActiveSet.cs)
+            public readonly float[] Hid1ActiveValues; // hid1: their values
+            public bool Hid1Sparse; // hid1: the last forward pass found fewer than 1 in 8 entries active, so the sparse kernels read the code
+            public readonly float[] Hid1DeltaAligned; // hid1: the delta at the active entries, aligned with them (training only)
             public readonly float[] Hid2Out; // hid2: a = sigmoid(z), z computed in place
             public readonly float[] Hid2Delta; // hid2: ∂loss/∂z (training only)
             public readonly float[] Hid2UnitMax; // hid2: per-unit max |a| in the batch [units]
@@ -616,6 +627,9 @@ namespace Demo
                 Hid1Pre = new float[maxBatch * 24];
                 Hid1Delta = training ? new float[maxBatch * 24] : global::System.Array.Empty<float>();
                 Hid1UnitMax = new float[24];
+                Hid1ActiveInts = new int[global::Compiled.Kernels.ActiveSet.IntsLength(maxBatch, 24)];
+                Hid1ActiveValues = new float[maxBatch * 24];
+                Hid1DeltaAligned = training ? new float[maxBatch * 24] : global::System.Array.Empty<float>();
                 Hid2Out = new float[maxBatch * 16];
                 Hid2Delta = training ? new float[maxBatch * 16] : global::System.Array.Empty<float>();
                 Hid2UnitMax = new float[16];
@@ -640,9 +654,12 @@ namespace Demo
             global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 24);
             global::Compiled.Kernels.Gemm.XWt(batch, 24, 32, inputs, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 768, 24), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
+            // hid1 is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone
+            ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.PreferSparse(batch, 24, global::Compiled.Kernels.SparseGemm.BuildActive(batch, 24, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 24, ws.Hid1ActiveInts, ws.Hid1ActiveValues)));
             // hid2: Dense 24 → 16, sigmoid; hid2.kl_sparsity (β = 2, ρ = 0.1), hid2.bias_l2 (λ = 0.01), weight_decay (λ = 0.0001), hidden_l1 (λ = 0.02)
             global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.XWt(batch, 16, 24, hid1A, new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A, _pool);
+            if (ws.Hid1Sparse) global::Compiled.Kernels.SparseGemm.ActiveXWt(batch, 16, 24, new global::Compiled.Kernels.ActiveSet(batch, 24, ws.Hid1ActiveInts, ws.Hid1ActiveValues), new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A, _pool);
+            else global::Compiled.Kernels.Gemm.XWt(batch, 16, 24, hid1A, new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A, _pool);
             global::Compiled.Kernels.Sigmoid.Forward(hid2A, hid2A);
             // code: Dense 16 → 8, tanh; code.activity_l2 (λ = 0.005), weight_decay (λ = 0.0001), weight_l2 (λ = 0.001)
             global::System.Span<float> codeA = new global::System.Span<float>(ws.CodeOut, 0, batch * 8);
@@ -713,7 +730,8 @@ namespace Demo
             global::Compiled.Kernels.Sigmoid.Backward(hid2A, hid2D, 16, r.HiddenL1 * (0.03125f * invB), 0f, ws.Hid2KlTerm);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ [a > 0]   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 24);
-            global::Compiled.Kernels.Gemm.XW(batch, 16, 24, hid2D, new global::System.Span<float>(_parameters, 792, 384), hid1D, _pool);
+            if (ws.Hid1Sparse) global::Compiled.Kernels.SparseGemm.DWAtActive(batch, 16, 24, new global::Compiled.Kernels.ActiveSet(batch, 24, ws.Hid1ActiveInts, ws.Hid1ActiveValues), hid2D, new global::System.Span<float>(_parameters, 792, 384), default, ws.Hid1DeltaAligned, hid1D, _pool);
+            else global::Compiled.Kernels.Gemm.XW(batch, 16, 24, hid2D, new global::System.Span<float>(_parameters, 792, 384), hid1D, _pool);
             global::Compiled.Kernels.Relu.Backward(hid1A, hid1D, r.HiddenL1 * (0.020833334f * invB), 0f);
             // hid1: pre-activation penalties, δ += l1·sign(z) + 2·l2·z
             global::Compiled.Kernels.Penalty.AddGradient(hid1Z, hid1D, r.Hid1ActivityL1Pre * (0.041666668f * invB), 0f);
@@ -737,7 +755,8 @@ namespace Demo
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, codeD, new global::System.Span<float>(_gradients, 1320, 8), default, 0f, 0f);
             // hid2: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ + bias penalties
             global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, new global::System.Span<float>(_main.Hid1Out, 0, batch * 24), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
+            if (_main.Hid1Sparse) global::Compiled.Kernels.SparseGemm.DtActive(batch, 16, 24, hid2D, new global::Compiled.Kernels.ActiveSet(batch, 24, _main.Hid1ActiveInts, _main.Hid1ActiveValues), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
+            else global::Compiled.Kernels.Gemm.DtX(batch, 16, 24, hid2D, new global::System.Span<float>(_main.Hid1Out, 0, batch * 24), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 1176, 16), new global::System.Span<float>(_parameters, 1176, 16), 0f, r.Hid2BiasL2);
             // hid1: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
             global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 24);

@@ -204,6 +204,13 @@ namespace Demo
             }
         }
 
+        /// <summary>
+        /// Whether the products that read the sparse code of hid1 skip its zeros when fewer than 1 entry in 8 is
+        /// active (docs/sparse-kernels.md; the same terms without the zero ones, so results equal the dense products up to
+        /// summation order). Default true; false keeps every product dense.
+        /// </summary>
+        public bool SparseKernels { get; set; } = true;
+
         /// <summary>hid1: training samples since each unit last fired; a unit with at least 100000 is dead for AuxK.</summary>
         public global::System.ReadOnlySpan<long> Hid1SamplesSinceFired => _hid1SinceFired;
 
@@ -595,6 +602,10 @@ namespace Demo
             public readonly byte[] Hid1Kept; // hid1: 1 where TopK kept the unit [batch, units]
             public readonly float[] Hid1TopKScratch; // hid1: the selection's scratch [units]
             public global::Compiled.Kernels.AuxKWorkspace<float>? Hid1AuxK; // hid1: AuxK's selection and the dead units' decoder columns, made on first use
+            public readonly int[] Hid1ActiveInts; // hid1: its active entries by row and by unit (Kernels/Sparse/ActiveSet.cs)
+            public readonly float[] Hid1ActiveValues; // hid1: their values
+            public bool Hid1Sparse; // hid1: the last forward pass found fewer than 1 in 8 entries active, so the sparse kernels read the code
+            public readonly float[] Hid1DeltaAligned; // hid1: the delta at the active entries, aligned with them (training only)
             public readonly float[] OutOut; // out: a = linear(z), z computed in place
             public readonly float[] OutDelta; // out: ∂loss/∂z
 
@@ -611,6 +622,9 @@ namespace Demo
                 Hid1UnitMax = new float[1024];
                 Hid1Kept = new byte[maxBatch * 1024];
                 Hid1TopKScratch = new float[1024];
+                Hid1ActiveInts = new int[global::Compiled.Kernels.ActiveSet.IntsLength(maxBatch, 1024)];
+                Hid1ActiveValues = new float[maxBatch * 1024];
+                Hid1DeltaAligned = training ? new float[maxBatch * 1024] : global::System.Array.Empty<float>();
                 OutOut = new float[maxBatch * 784];
                 OutDelta = new float[maxBatch * 784];
             }
@@ -632,8 +646,11 @@ namespace Demo
             global::Compiled.Kernels.Gemm.XWt(batch, 1024, 784, centered, new global::System.Span<float>(_parameters, 0, 802816), new global::System.Span<float>(_parameters, 802816, 1024), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
             global::Compiled.Kernels.TopK.Rows<float>(hid1Z, hid1A, new global::System.Span<byte>(ws.Hid1Kept, 0, batch * 1024), batch, 1024, 32, ws.Hid1TopKScratch); // keep the 32 largest z per row
+            // hid1 is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone
+            ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.PreferSparse(batch, 1024, global::Compiled.Kernels.SparseGemm.BuildActive(batch, 1024, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues)));
             // out: Dense 1024 → 784, linear
-            global::Compiled.Kernels.Gemm.XWt(batch, 784, 1024, hid1A, new global::System.Span<float>(_parameters, 803840, 802816), new global::System.Span<float>(_parameters, 1606656, 784), output, _pool);
+            if (ws.Hid1Sparse) global::Compiled.Kernels.SparseGemm.ActiveXWt(batch, 784, 1024, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues), new global::System.Span<float>(_parameters, 803840, 802816), new global::System.Span<float>(_parameters, 1606656, 784), output, _pool);
+            else global::Compiled.Kernels.Gemm.XWt(batch, 784, 1024, hid1A, new global::System.Span<float>(_parameters, 803840, 802816), new global::System.Span<float>(_parameters, 1606656, 784), output, _pool);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -672,7 +689,8 @@ namespace Demo
 
             // hid1: δ = (δ_out·W_out) ⊙ [a > 0]
             global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 1024);
-            global::Compiled.Kernels.Gemm.XW(batch, 784, 1024, outD, new global::System.Span<float>(_parameters, 803840, 802816), hid1D, _pool);
+            if (ws.Hid1Sparse) global::Compiled.Kernels.SparseGemm.DWAtActive(batch, 784, 1024, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues), outD, new global::System.Span<float>(_parameters, 803840, 802816), default, ws.Hid1DeltaAligned, hid1D, _pool);
+            else global::Compiled.Kernels.Gemm.XW(batch, 784, 1024, outD, new global::System.Span<float>(_parameters, 803840, 802816), hid1D, _pool);
             global::Compiled.Kernels.Relu.Backward(hid1A, hid1D, 0f, 0f);
             global::Compiled.Kernels.TopK.Mask<float>(hid1D, new global::System.Span<byte>(ws.Hid1Kept, 0, batch * 1024)); // the gradient flows through the kept units only
             ws.Hid1AuxK!.AddLayerGradient(hid1Z, hid1D, r.Hid1AuxK); // hid1.auxk: δ += c·(g·W_dec[:, j]) at the dead units it used
@@ -688,7 +706,8 @@ namespace Demo
             RegularizationCoefficients r = Regularization;
             // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
             global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 784);
-            global::Compiled.Kernels.Gemm.DtX(batch, 784, 1024, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 1024), new global::System.Span<float>(_gradients, 803840, 802816), default, 0f, 0f, _pool);
+            if (_main.Hid1Sparse) global::Compiled.Kernels.SparseGemm.DtActive(batch, 784, 1024, outD, new global::Compiled.Kernels.ActiveSet(batch, 1024, _main.Hid1ActiveInts, _main.Hid1ActiveValues), new global::System.Span<float>(_gradients, 803840, 802816), default, 0f, 0f, _pool);
+            else global::Compiled.Kernels.Gemm.DtX(batch, 784, 1024, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 1024), new global::System.Span<float>(_gradients, 803840, 802816), default, 0f, 0f, _pool);
             _main.Hid1AuxK!.AddDecoderGradient(new global::System.Span<float>(_gradients, 803840, 802816), r.Hid1AuxK); // hid1.auxk: + c·Σ_b g_b·v_bj at the dead units it used
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 784, outD, new global::System.Span<float>(_gradients, 1606656, 784), default, 0f, 0f);
             // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ

@@ -28,8 +28,20 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
         CodeViews(w);
     }
 
+    /// <summary>The layer before this one when its output is a sparse code this layer reads (its lists), else null.</summary>
+    private ProductLayerSpec? Code => L.Index > 0 && M.Layers[L.Index - 1] is ProductLayerSpec { SparseCode: true } c ? c : null;
+
     protected override void Product(IndentedWriter w, string input, string z)
-        => w.Line($"{Names.Kernels}.Gemm.XWt(batch, {L.Units}, {L.Inputs}, {input}, {Names.Weight(M, L)}, {Names.Bias(M, L)}, {z}, _pool);");
+    {
+        string dense = $"{Names.Kernels}.Gemm.XWt(batch, {L.Units}, {L.Inputs}, {input}, {Names.Weight(M, L)}, {Names.Bias(M, L)}, {z}, _pool);";
+        if (Code is not { } code)
+        {
+            w.Line(dense);
+            return;
+        }
+        w.Line($"if ({Names.Sparse(Names.Ws, code)}) {Names.Kernels}.SparseGemm.ActiveXWt(batch, {L.Units}, {L.Inputs}, {Names.Active(Names.Ws, code)}, {Names.Weight(M, L)}, {Names.Bias(M, L)}, {z}, _pool);");
+        w.Line("else " + dense);
+    }
 
     public override string? QuantizedSource
         => $"new global::Compiled.QuantizedLayerSource({Literal.String(L.Name)}, {L.Inputs}, {L.Units}, new global::System.ReadOnlyMemory<float>(_parameters, {L.WeightOffset}, {L.Units * L.Inputs}), "
@@ -66,10 +78,32 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
         bool wPen = wl1 != none || wl2 != none;
         w.Line($"// {L.Name}: ∂/∂W = δᵀ·input{(wPen ? " + weight penalties" : "")}, ∂/∂b = Σ_batch δ{(HasBiasPenalty ? " + bias penalties" : "")}{(sgd ? "; p ← p − lr·g" : "")}");
         w.Line($"{Names.ReadOnlySpan(M)} {Names.D(L)} = {Names.Rows(M, Names.Delta(Names.Main, L), L.Units)};");
-        if (sgd)
-            w.Line($"{Names.Kernels}.Gemm.DtXSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.Weight(M, L)}, {Names.WeightGrad(M, L)}, {wl1}, {wl2}, lr, _pool);");
-        else
-            w.Line($"{Names.Kernels}.Gemm.DtX(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);");
+        string denseGradient = sgd
+            ? $"{Names.Kernels}.Gemm.DtXSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.Weight(M, L)}, {Names.WeightGrad(M, L)}, {wl1}, {wl2}, lr, _pool);"
+            : $"{Names.Kernels}.Gemm.DtX(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);";
+        if (Code is { } code)
+        {
+            // This layer reads a sparse code: ∂W = δᵀ·A over the code's active columns.
+            string active = Names.Active(Names.Main, code);
+            w.Line(sgd
+                ? $"if ({Names.Sparse(Names.Main, code)}) {Names.Kernels}.SparseGemm.DtActiveSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {active}, {Names.Weight(M, L)}, {wl1}, {wl2}, lr, _pool);"
+                : $"if ({Names.Sparse(Names.Main, code)}) {Names.Kernels}.SparseGemm.DtActive(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {active}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);");
+            w.Line("else " + denseGradient);
+        }
+        else if (L.SparseCode && L.SparseWeights)
+        {
+            // This layer is a sparse code: ∂W = δᵀ·X over its active entries (its delta is zero elsewhere).
+            string active = Names.Active(Names.Main, L), aligned = $"{Names.Main}.{Names.DeltaAlignedField(L.Pascal)}";
+            using (w.Block($"if ({Names.Sparse(Names.Main, L)})"))
+            {
+                w.Line($"{Names.Kernels}.SparseGemm.Gather({active}, {Names.D(L)}, {aligned});");
+                w.Line(sgd
+                    ? $"{Names.Kernels}.SparseGemm.ActiveDtXSgd(batch, {L.Units}, {L.Inputs}, {active}, {aligned}, {input}, {Names.Weight(M, L)}, {wl1}, {wl2}, lr, _pool);"
+                    : $"{Names.Kernels}.SparseGemm.ActiveDtX(batch, {L.Units}, {L.Inputs}, {active}, {aligned}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);");
+            }
+            w.Line("else " + denseGradient);
+        }
+        else w.Line(denseGradient);
         if (!sgd) StructuralWeights(w);
         if (!sgd) CodeWeightGradients(w);
         BiasGradient(w, sgd);

@@ -55,6 +55,14 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         }
         if (L.AuxK is not null)
             w.Line($"public global::Compiled.Kernels.AuxKWorkspace<{T}>? {Names.AuxKField(L.Pascal)}; // {L.Name}: AuxK's selection and the dead units' decoder columns, made on first use");
+        if (L.SparseCode)
+        {
+            w.Line($"public readonly int[] {Names.ActiveIntsField(L.Pascal)}; // {L.Name}: its active entries by row and by unit (Kernels/Sparse/ActiveSet.cs)");
+            w.Line($"public readonly float[] {Names.ActiveValuesField(L.Pascal)}; // {L.Name}: their values");
+            w.Line($"public bool {Names.SparseField(L.Pascal)}; // {L.Name}: the last forward pass found fewer than 1 in 8 entries active, so the sparse kernels read the code");
+            if (L.SparseDelta || L.SparseWeights)
+                w.Line($"public readonly float[] {Names.DeltaAlignedField(L.Pascal)}; // {L.Name}: the delta at the active entries, aligned with them (training only)");
+        }
         foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.WeightedActivityL1 && t.Layer == L.Index))
             w.Line($"public readonly double[] {t.Property}Norms, {t.Property}Sums; // {t.Name}: ‖W_next[:, i]‖ and Σ_b |a_bi| per unit");
         foreach (TermSpec t in Coefficients.Structural(M, L.Index))
@@ -115,6 +123,13 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         }
         foreach (TermSpec t in M.Terms.Where(t => t.Kind == TermKind.WeightedActivityL1 && t.Layer == L.Index))
             w.Line($"{t.Property}Norms = new double[{L.Units}]; {t.Property}Sums = new double[{L.Units}];");
+        if (L.SparseCode)
+        {
+            w.Line($"{Names.ActiveIntsField(L.Pascal)} = new int[global::Compiled.Kernels.ActiveSet.IntsLength(maxBatch, {L.Units})];");
+            w.Line($"{Names.ActiveValuesField(L.Pascal)} = new float[maxBatch * {L.Units}];");
+            if (L.SparseDelta || L.SparseWeights)
+                w.Line($"{Names.DeltaAlignedField(L.Pascal)} = training ? new float[maxBatch * {L.Units}] : global::System.Array.Empty<float>();");
+        }
         foreach (TermSpec t in Coefficients.Structural(M, L.Index))
             foreach ((string name, string length, string _, bool training) in StructuralBuffers(t))
                 w.Line(training ? $"{name} = training ? new {T}[{length}] : global::System.Array.Empty<{T}>();" : $"{name} = new {T}[{length}];");
@@ -224,6 +239,11 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             w.Line($"// BatchTopK: in training the {Literal.Int(batchTopK.K)}·B largest z of the batch; at inference a > {L.Name}.topk_threshold");
             w.Line($"if (training) {Names.Kernels}.TopK.Batch<{Names.T(M)}>({z}, {a}, {Kept(Names.Ws)}, batch, {U}, {Literal.Int(batchTopK.K)} * batch, {Names.Ws}.{Names.TopKScratchField(L.Pascal)});");
             w.Line($"else {Names.Kernels}.TopK.Threshold<{Names.T(M)}>({a}, _parameters[{Literal.Int(L.ThresholdOffset)}]);");
+        }
+        if (L.SparseCode)
+        {
+            w.Line($"// {L.Name} is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone");
+            w.Line($"{Names.Sparse(Names.Ws, L)} = SparseKernels && {Names.Kernels}.SparseGemm.PreferSparse(batch, {U}, {Names.Kernels}.SparseGemm.BuildActive(batch, {U}, {a}, {Names.Active(Names.Ws, L)}));");
         }
         return a;
     }

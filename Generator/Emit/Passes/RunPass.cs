@@ -229,8 +229,18 @@ internal static class RunPass
             var noise = new List<NoiseEmitter>();
             for (int k = above - 1; k > below; k--) noise.Add((NoiseEmitter)LayerEmitter.For(m, m.Layers[k]));
             lower.DeltaHead(w, upper.InputGradientFormula + string.Concat(noise.Select(n => n.BackwardFactor)));
-            string d = Names.D((ProductLayerSpec)m.Layers[below]);
-            upper.InputGradient(w, d);
+            var code = (ProductLayerSpec)m.Layers[below];
+            string d = Names.D(code);
+            if (code.SparseDelta && m.Layers[above] is DenseSpec next)
+            {
+                // A sparse code: δ_next·W_next at its active entries only (zeros elsewhere, where f′ = 0 or the unit is masked).
+                w.Line($"if ({Names.Sparse(Names.Ws, code)}) {Names.Kernels}.SparseGemm.DWAtActive(batch, {Literal.Int(next.Units)}, {Literal.Int(code.Units)}, {Names.Active(Names.Ws, code)}, "
+                       + $"{Names.D(next)}, {Names.Weight(m, next)}, default, {Names.Ws}.{Names.DeltaAlignedField(code.Pascal)}, {d}, _pool);");
+                var dense = new IndentedWriter();
+                upper.InputGradient(dense, d);
+                w.Line("else " + dense.ToString().Trim());
+            }
+            else upper.InputGradient(w, d);
             foreach (NoiseEmitter n in noise) n.Backward(w, d);
             lower.WeightedActivityGradient(w);
             lower.ActivationBackward(w);
