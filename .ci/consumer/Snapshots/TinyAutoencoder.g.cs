@@ -27,6 +27,8 @@ partial class TinyAutoencoder
     private int _threads = global::System.Math.Min(global::System.Environment.ProcessorCount, global::Compiled.Kernels.WorkerPool.MaxThreads);
     private global::Compiled.Kernels.WorkerPool? _pool;
 
+    private global::Compiled.ReconstructionQuality _lastReconstruction;
+    private int _reconstructionVersion;
     // The buffers of a forward pass and its loss (see Workspace): the model's own, used by training; each thread's own,
     // kept from its last inference call (one per thread and model class; a thread moving to another instance gives its
     // workspace back to the spares of the one it leaves). Inference calls in progress, and whether a training call is:
@@ -136,10 +138,17 @@ partial class TinyAutoencoder
     private int _sparsityVersion;
 
     /// <summary>
-    /// Sparsity of the penalized layers in the last batch whose loss was computed (training or <see cref="Evaluate"/>). When
-    /// several <see cref="Evaluate"/> calls run at once, the report of the last to finish, whole — never a mix of two.
+    /// Sparsity of the penalized layers in the last batch whose loss was computed (training or Evaluate; a whole-dataset
+    /// Evaluate reports its last chunk). When several Evaluate calls run at once, the report of the last to finish, whole —
+    /// never a mix of two.
     /// </summary>
     public SparsityReport LastSparsity => global::Compiled.Kernels.Concurrency.Read(ref _lastSparsity, ref _sparsityVersion);
+
+    /// <summary>
+    /// Explained variance and normalized MSE of the last <c>Evaluate</c> (over all its rows for a whole-dataset call), each
+    /// sum taken over the rows before dividing. Default (Rows = 0) before the first.
+    /// </summary>
+    public global::Compiled.ReconstructionQuality LastReconstruction => global::Compiled.Kernels.Concurrency.Read(ref _lastReconstruction, ref _reconstructionVersion);
 
     /// <summary>hid1.weight [8, 16], row-major: a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Hid1Weight => new global::System.Span<float>(_parameters, 0, 128);
@@ -344,6 +353,122 @@ partial class TinyAutoencoder
     }
 
     /// <summary>
+    /// Runs the network on every row of <paramref name="inputs"/> (any number of rows of <see cref="InputSize"/> features) into
+    /// <paramref name="outputs"/> (as many rows of <see cref="OutputSize"/>), <see cref="MaxBatch"/> rows at a time: the same
+    /// values, bit for bit, as <see cref="Predict(global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/> on consecutive chunks of MaxBatch rows.
+    /// Allocates nothing after the calling thread's first inference call.
+    /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">A span does not hold whole rows, or the two hold different numbers of rows. Nothing is written.</exception>
+    public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+    {
+        int rows = RowsOf(inputs);
+        if (outputs.Length != (long)rows * OutputSize) global::Compiled.Kernels.ThrowHelper.RowsLength(nameof(outputs), outputs.Length, rows, OutputSize, nameof(OutputSize));
+        if (rows == 0) return;
+        Workspace ws = EnterInference(nameof(Predict));
+        try
+        {
+            for (int first = 0; first < rows; first += _maxBatch)
+            {
+                int batch = global::System.Math.Min(_maxBatch, rows - first);
+                Forward(ws, inputs.Slice(first * InputSize, batch * InputSize), outputs.Slice(first * OutputSize, batch * OutputSize), batch);
+            }
+        }
+        finally
+        {
+            ExitInference(ws);
+        }
+    }
+
+    /// <summary>
+    /// Runs the network on every row of <paramref name="data"/> into <paramref name="outputs"/> (<c>data.Count</c> rows of
+    /// <see cref="OutputSize"/>); see <see cref="Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">The data's rows do not have <see cref="InputSize"/> features, or <paramref name="outputs"/> is not data.Count × OutputSize long. Nothing is written.</exception>
+    public void Predict(global::Compiled.Data.Dataset data, global::System.Span<float> outputs)
+    {
+        CheckData(data, nameof(data), targets: false);
+        Predict(data.Features, outputs);
+    }
+
+    /// <summary>
+    /// The loss breakdown over every row of <paramref name="inputs"/> (any number of rows), <see cref="MaxBatch"/> rows at a
+    /// time: each term is the mean of the chunks' values weighted by their rows (Keras' <c>evaluate</c>), equal to that loop
+    /// written with <see cref="Evaluate(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int)"/> and summed in double. Terms of batch statistics (a KL
+    /// penalty's mean activation) are taken per chunk. Touches no gradient or parameter; <see cref="LastSparsity"/> reports
+    /// the last chunk. Allocates nothing after the calling thread's first inference call.
+    /// Safe to call from any number of threads at once, with each other and with the other inference members; refused (InvalidOperationException) while a training call runs on this model.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">A span does not hold whole rows, the spans hold different numbers of rows, or there are no rows.</exception>
+    public LossBreakdown Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
+    {
+        int rows = RowsOf(inputs);
+        if (targets.Length != (long)rows * OutputSize) global::Compiled.Kernels.ThrowHelper.RowsLength(nameof(targets), targets.Length, rows, OutputSize, nameof(OutputSize));
+        if (rows == 0) global::Compiled.Kernels.ThrowHelper.NoRows(nameof(inputs));
+        Workspace ws = EnterInference(nameof(Evaluate));
+        try
+        {
+            return EvaluateRows(ws, inputs, targets, rows);
+        }
+        finally
+        {
+            ExitInference(ws);
+        }
+    }
+
+    /// <summary>
+    /// The loss breakdown over every row of <paramref name="data"/>, against its targets; see <see cref="Evaluate(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">The data's rows do not match the model, or it has no rows.</exception>
+    public LossBreakdown Evaluate(global::Compiled.Data.Dataset data)
+    {
+        CheckData(data, nameof(data), targets: true);
+        return Evaluate(data.Features, data.Targets);
+    }
+
+    /// <summary>The rows of <paramref name="inputs"/>: its length over <see cref="InputSize"/>, which must divide it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private static int RowsOf(global::System.ReadOnlySpan<float> inputs)
+    {
+        if (inputs.Length % InputSize != 0) global::Compiled.Kernels.ThrowHelper.NotWholeRows(nameof(inputs), inputs.Length, InputSize, nameof(InputSize));
+        return inputs.Length / InputSize;
+    }
+
+    /// <summary>
+    /// Checks a dataset against the model before anything runs: rows of <see cref="InputSize"/> features and, when
+    /// <paramref name="targets"/>, target rows of OutputSize values, and at least one row.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private static void CheckData(global::Compiled.Data.Dataset data, string parameter, bool targets)
+    {
+        if (data is null) throw new global::System.ArgumentNullException(parameter);
+        if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"{parameter} has {data.FeatureSize} features per row; the model's InputSize is {InputSize}."), parameter);
+        if (!targets) return;
+        if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"{parameter} has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}."), parameter);
+        if (data.Count == 0) global::Compiled.Kernels.ThrowHelper.NoRows(parameter);
+    }
+
+    /// <summary>The loss breakdown over <paramref name="rows"/> rows, chunk by chunk, on <paramref name="ws"/>.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    private LossBreakdown EvaluateRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int rows)
+    {
+        global::System.Span<double> sums = stackalloc double[LossBreakdown.Count];
+        ws.ReconstructionTotal.Clear();
+        for (int first = 0; first < rows; first += _maxBatch)
+        {
+            int batch = global::System.Math.Min(_maxBatch, rows - first);
+            LossBreakdown loss = Run(ws, inputs.Slice(first * InputSize, batch * InputSize), targets.Slice(first * OutputSize, batch * OutputSize), batch, backward: false);
+            for (int i = 0; i < LossBreakdown.Count; i++) sums[i] += (double)loss[i] * batch;
+            ws.ReconstructionTotal.Add(ws.Reconstruction);
+        }
+        global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.ReconstructionTotal.Quality()); // every row's sums, then the ratios
+        return new LossBreakdown(sums[0] / rows, sums[1] / rows);
+    }
+
+    /// <summary>
     /// Starts an inference call: refused while a training call runs; returns the calling thread's workspace (allocated on
     /// its first call, unless a spare is there).
     /// </summary>
@@ -397,6 +522,7 @@ partial class TinyAutoencoder
         public readonly TinyAutoencoder Owner;
         public int LastBatch;
         public long Stamp; // when the last forward pass ran (Stopwatch ticks)
+        public readonly global::Compiled.Kernels.ReconstructionSums Reconstruction, ReconstructionTotal; // Evaluate's sums: one batch, and a whole-dataset call's
         public readonly float[] Hid1Out; // hid1: a = tanh(z), z computed in place
         public readonly float[] Hid1Delta; // hid1: ∂loss/∂z (training only)
         public readonly float[] Hid1UnitMax; // hid1: per-unit max |a| in the batch [units]
@@ -407,6 +533,7 @@ partial class TinyAutoencoder
         public Workspace(TinyAutoencoder owner, int maxBatch, bool training)
         {
             Owner = owner;
+            Reconstruction = new global::Compiled.Kernels.ReconstructionSums(16); ReconstructionTotal = new global::Compiled.Kernels.ReconstructionSums(16);
             Hid1Out = new float[maxBatch * 8];
             Hid1Delta = training ? new float[maxBatch * 8] : global::System.Array.Empty<float>();
             Hid1UnitMax = new float[8];
@@ -417,6 +544,7 @@ partial class TinyAutoencoder
 
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Forward(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> output, int batch)
     {
         ws.LastBatch = batch;
@@ -432,6 +560,7 @@ partial class TinyAutoencoder
 
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private LossBreakdown Run(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, bool backward)
     {
         global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 8);
@@ -451,6 +580,13 @@ partial class TinyAutoencoder
         double data = sum / (batch * 16.0);
         LossBreakdown loss = new LossBreakdown(data, termHid1ActivityL1);
         global::Compiled.Kernels.Concurrency.Publish(ref _lastSparsity, ref _sparsityVersion, new SparsityReport(new global::Compiled.ActivitySparsity(8, (float)(hid1OutSums.SumAbs / (batch * 8.0)), (float)(hid1OutSums.BelowEpsilon / (batch * 8.0)), (float)(hid1OutSums.Zeros / (batch * 8.0)), hid1OutSums.DeadUnits)));
+        if (!backward)
+        {
+            // Evaluate: explained variance and normalized MSE of this batch (a whole-dataset call adds up its chunks)
+            ws.Reconstruction.Clear();
+            ws.Reconstruction.Add<float>(outA, targets, batch);
+            global::Compiled.Kernels.Concurrency.Publish(ref _lastReconstruction, ref _reconstructionVersion, ws.Reconstruction.Quality());
+        }
         if (!backward) return loss;
 
         // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative
@@ -463,6 +599,7 @@ partial class TinyAutoencoder
     /// <summary>The parameter gradients from the deltas of the last backward pass, into the gradient block.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ParameterGradients(global::System.ReadOnlySpan<float> inputs, int batch)
     {
         // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
@@ -483,6 +620,7 @@ partial class TinyAutoencoder
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ApplySgd(global::System.ReadOnlySpan<float> inputs, int batch, float lr)
     {
         // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
@@ -519,6 +657,7 @@ partial class TinyAutoencoder
 
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
     {
         LossBreakdown loss = Run(_main, inputs, targets, batch, backward: true);
@@ -603,15 +742,15 @@ partial class TinyAutoencoder
     /// <paramref name="onEpoch"/> receives the sample-weighted mean of every loss term. Epoch e (from 0) uses the
     /// shuffle of epoch <paramref name="firstEpoch"/> + e, so a run can be resumed. Allocates the batch buffers once per call.
     /// Each epoch is a training call (refused while another call is in progress on this model); <paramref name="onEpoch"/> runs
-    /// between them, so it may evaluate the model.
+    /// between them, so it may evaluate the model. With <paramref name="validation"/>, each epoch's report also holds the loss
+    /// breakdown on it, computed after the epoch as the whole-dataset Evaluate does (Keras' <c>validation_data</c>).
+    /// Every argument, both datasets included, is checked before the first step.
     /// </summary>
-    /// <exception cref="global::System.ArgumentException">The data's row sizes do not match the model, or a count is out of range.</exception>
-    public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0)
+    /// <exception cref="global::System.ArgumentException">A dataset's row sizes do not match the model, it has no rows, or a count is out of range. Nothing is trained.</exception>
+    public void Fit(global::Compiled.Data.Dataset data, int epochs, int batchSize, int seed = 0, global::System.Action<EpochReport>? onEpoch = null, int firstEpoch = 0, global::Compiled.Data.Dataset? validation = null)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        if (data.FeatureSize != InputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.FeatureSize} features per row; the model's InputSize is {InputSize}."), nameof(data));
-        if (data.TargetSize != OutputSize) throw new global::System.ArgumentException(global::System.FormattableString.Invariant($"data has {data.TargetSize} target values per row; the model's OutputSize is {OutputSize}."), nameof(data));
-        if (data.Count == 0) throw new global::System.ArgumentException("data has no rows.", nameof(data));
+        CheckData(data, nameof(data), targets: true);
+        if (validation is not null) CheckData(validation, nameof(validation), targets: true);
         if (epochs < 0) throw new global::System.ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0.");
         if (firstEpoch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "firstEpoch must be ≥ 0.");
         if ((uint)(batchSize - 1) >= (uint)_maxBatch) global::Compiled.Kernels.ThrowHelper.BatchOutOfRange(batchSize, _maxBatch);
@@ -639,7 +778,20 @@ partial class TinyAutoencoder
                 ExitTraining();
             }
             double seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-            onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples)));
+            LossBreakdown? validationLoss = null;
+            if (validation is not null)
+            {
+                Workspace ws = EnterInference(nameof(Fit));
+                try
+                {
+                    validationLoss = EvaluateRows(ws, validation.Features, validation.Targets, validation.Count);
+                }
+                finally
+                {
+                    ExitInference(ws);
+                }
+            }
+            onEpoch?.Invoke(new EpochReport(firstEpoch + e, steps, samples, seconds, new LossBreakdown(sums[0] / samples, sums[1] / samples), validationLoss));
         }
     }
 
@@ -648,13 +800,14 @@ partial class TinyAutoencoder
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        internal EpochReport(int epoch, int steps, int samples, double seconds, LossBreakdown loss)
+        internal EpochReport(int epoch, int steps, int samples, double seconds, LossBreakdown loss, LossBreakdown? validation)
         {
             Epoch = epoch;
             Steps = steps;
             Samples = samples;
             Seconds = seconds;
             Loss = loss;
+            Validation = validation;
         }
 
         /// <summary>The epoch number (from 0, counting <c>firstEpoch</c>), which also selects its shuffle.</summary>
@@ -675,9 +828,13 @@ partial class TinyAutoencoder
         /// <summary>The mean of each loss term over the epoch's rows, as it was before each step's update.</summary>
         public LossBreakdown Loss { get; }
 
-        /// <summary>"epoch 3: 60000 samples in 2.1 s; total … = data … + …", invariant culture.</summary>
+        /// <summary>The loss breakdown on the validation data after the epoch (Fit's <c>validation</c>), or null without it.</summary>
+        public LossBreakdown? Validation { get; }
+
+        /// <summary>"epoch 3: 60000 samples in 2.1 s; total … = data … + …" (then the validation loss, if any), invariant culture.</summary>
         public override string ToString()
-            => global::System.FormattableString.Invariant($"epoch {Epoch}: {Samples} samples in {Seconds:F2} s; {Loss}");
+            => global::System.FormattableString.Invariant($"epoch {Epoch}: {Samples} samples in {Seconds:F2} s; {Loss}")
+               + (Validation is { } v ? global::System.FormattableString.Invariant($"; validation {v}") : "");
     }
 
     /// <summary>
