@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Compiled.Kernels;
 
@@ -11,7 +13,7 @@ namespace Compiled.Kernels;
 /// <remarks>
 /// Selection is on the pre-activation z; the layer's activation is applied to every unit and the unkept are set to 0
 /// after it, so a = f(z) on the kept units exactly. Ties at the boundary go to the lower index (row-major index for
-/// BatchTopK): of equal values, the earlier ones are kept. NaN counts as smaller than every number. The mask holds 1 for
+/// BatchTopK): of equal values, the earlier ones are kept. NaN ranks as −∞ (below every finite value, tied with −∞ by index). The mask holds 1 for
 /// a kept unit, 0 otherwise; the backward pass multiplies the delta by it (the gradient flows through kept units only).
 /// </remarks>
 public static class TopK
@@ -33,9 +35,104 @@ public static class TopK
         for (int r = 0; r < batch; r++)
         {
             ReadOnlySpan<T> zr = z.Slice(r * units, units);
+            if (typeof(T) == typeof(float)
+                && KeepFloat(MemoryMarshal.Cast<T, float>(zr), MemoryMarshal.Cast<T, float>(a.Slice(r * units, units)),
+                    kept.Slice(r * units, units), k, MemoryMarshal.Cast<T, float>(scratch.Slice(0, units))))
+                continue;
             Keep(zr, kept.Slice(r * units, units), k, scratch.Slice(0, units));
             Zero(a.Slice(r * units, units), kept.Slice(r * units, units));
         }
+    }
+
+    /// <summary>The most groups <see cref="KeepFloat"/> bounds the k-th largest value with (so k ≤ 128 takes it).</summary>
+    internal const int FastGroups = 128;
+
+    /// <summary>
+    /// <see cref="Keep{T}"/> and <see cref="Zero{T}"/> of one float row, 512 bits at a time, for k ≤ 128 and rows of at
+    /// least 2·16·⌈k/16⌉ values; false (nothing written) where it does not apply, NaN among the group maxima, or a
+    /// bound that fails (fewer than k values above it, or −∞), so the caller takes the reference path. The same kept set.
+    /// <para>
+    /// The row's full vectors are dealt round-robin to g = 16·⌈k/16⌉ disjoint lanes ("groups"); the k-th largest of the g
+    /// group maxima is ≤ the row's k-th largest value v (it and the k − 1 maxima above it are k distinct values of the
+    /// row). So the values ≥ that bound — for a row of 4,096 and k = 32 typically a few dozen — contain every value ≥ v:
+    /// v is found by selection among them alone. Then one pass marks x &gt; v and the first (k − #above) values equal to
+    /// v in index order, and zeros the activations outside the kept set.
+    /// </para>
+    /// </summary>
+    private static bool KeepFloat(ReadOnlySpan<float> x, Span<float> a, Span<byte> kept, int k, Span<float> scratch)
+    {
+        int n = x.Length;
+        int accumulators = (k + 15) >> 4, vectors = n >> 4;
+        if (!Vector512.IsHardwareAccelerated || k > FastGroups || vectors < 2 * accumulators) return false;
+        int groups = accumulators << 4;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+
+        // 1. The group maxima and their k-th largest: a lower bound of v.
+        Span<float> maxima = stackalloc float[FastGroups];
+        for (int g = 0; g < accumulators; g++) Vector512.LoadUnsafe(ref x0, (nuint)(g << 4)).CopyTo(maxima.Slice(g << 4));
+        for (int i = accumulators, g = 0; i < vectors; i++)
+        {
+            Span<float> m = maxima.Slice(g << 4, 16);
+            Vector512.Max(Vector512.Create((ReadOnlySpan<float>)m), Vector512.LoadUnsafe(ref x0, (nuint)(i << 4))).CopyTo(m);
+            if (++g == accumulators) g = 0;
+        }
+        for (int g = 0; g < groups; g++)
+            if (float.IsNaN(maxima[g])) return false;
+        float bound = Select(maxima.Slice(0, groups), groups - k);
+        if (float.IsNegativeInfinity(bound)) return false;
+
+        // 2. The values ≥ the bound (NaN never is), then v among them.
+        int count = 0;
+        var b = Vector512.Create(bound);
+        for (int i = 0; i < vectors; i++)
+        {
+            Vector512<float> v = Vector512.LoadUnsafe(ref x0, (nuint)(i << 4));
+            ulong bits = Vector512.GreaterThanOrEqual(v, b).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int lane = BitOperations.TrailingZeroCount(bits);
+                scratch[count++] = x[(i << 4) + lane];
+                bits &= bits - 1;
+            }
+        }
+        for (int i = vectors << 4; i < n; i++)
+            if (x[i] >= bound) scratch[count++] = x[i];
+        if (count < k) return false;
+        float kth = Select(scratch.Slice(0, count), count - k);
+        int above = 0;
+        for (int i = 0; i < count; i++)
+            if (scratch[i] > kth) above++;
+        int ties = k - above;
+
+        // 3. Mark x > v and the first `ties` values equal to v; zero a elsewhere.
+        var t = Vector512.Create(kth);
+        ref float a0 = ref MemoryMarshal.GetReference(a);
+        for (int i = 0; i < vectors; i++)
+        {
+            int at = i << 4;
+            Vector512<float> v = Vector512.LoadUnsafe(ref x0, (nuint)at);
+            ulong gt = Vector512.GreaterThan(v, t).ExtractMostSignificantBits();
+            ulong eq = ties > 0 ? Vector512.Equals(v, t).ExtractMostSignificantBits() : 0;
+            Vector128<byte>.Zero.CopyTo(kept.Slice(at, 16));
+            if ((gt | eq) == 0)
+            {
+                Vector512<float>.Zero.StoreUnsafe(ref a0, (nuint)at);
+                continue;
+            }
+            for (int lane = 0; lane < 16; lane++)
+            {
+                bool keep = ((gt >> lane) & 1) != 0 || (((eq >> lane) & 1) != 0 && ties-- > 0);
+                if (keep) kept[at + lane] = 1;
+                else a[at + lane] = 0;
+            }
+        }
+        for (int i = vectors << 4; i < n; i++)
+        {
+            bool keep = x[i] > kth || (x[i] == kth && ties-- > 0);
+            kept[i] = keep ? (byte)1 : (byte)0;
+            if (!keep) a[i] = 0;
+        }
+        return true;
     }
 
     /// <summary>
