@@ -20,8 +20,10 @@ public static class Compare
         int[] inferBatches = Arg(args, "--infer-batches", "1,256").Split(',').Select(int.Parse).ToArray();
         double target = double.Parse(Arg(args, "--target", "0.3"), CultureInfo.InvariantCulture);
         // --only infer: the inference rows alone (float32 and int8), for the int8 comparison.
-        bool inferOnly = Arg(args, "--only", "all") == "infer";
-        if (inferOnly) batches = [];
+        string only = Arg(args, "--only", "all");
+        bool inferOnly = only == "infer";
+        if (inferOnly || only == "sae") batches = [];
+        if (only == "sae") inferBatches = [];
         var rows = new List<Dictionary<string, object>>();
 
         foreach (int b in batches)
@@ -47,14 +49,15 @@ public static class Compare
             var (med, min, max) = Time(() => q.Predict(x, y, b), target);
             rows.Add(Row("infer_int8", b, med, min, max, b / med));
         }
-        foreach (int b in inferOnly ? [] : new[] { 1, 100 })
+        if (only is "all" or "sae") SaeRows(rows, threads, target);
+        foreach (int b in only != "all" ? [] : new[] { 1, 100 })
         {
             var m = new TinyMlp(b, 0) { Threads = threads, LearningRate = 0.01f };
             float[] x = Uniform(b * 4, 3), t = Uniform(b * 4, 4);
             var (med, min, max) = Time(() => m.TrainStep(x, t, b), target);
             rows.Add(Row("tiny_train", b, med, min, max, b / med));
         }
-        if (threads == 1 && !inferOnly)
+        if (threads == 1 && only == "all")
         {
             foreach (int b in new[] { 64, 256, 1024 })
             {
@@ -72,6 +75,47 @@ public static class Compare
             r.TryAdd("threads", threads);
             Console.WriteLine(JsonSerializer.Serialize(r, JsonContext.Default.DictionaryStringObject));
         }
+    }
+
+    /// <summary>
+    /// Issue 18's sparse autoencoders, as torch_models.py's sae_rows: TopK(32) 784→4096→784 and ReLU + L1(0.001)
+    /// 784→1024→784, Adam 1e-3, batch 256, on the sparse path (SparseKernels, the default) and, for the table's
+    /// reference, forced dense. The ReLU + L1 model first trains 300 steps on its batch to reach its working sparsity.
+    /// Then Predict at batch 1 and 256 with the trained models (sparse path).
+    /// </summary>
+    private static void SaeRows(List<Dictionary<string, object>> rows, int threads, double target)
+    {
+        const int b = 256;
+        float[] x = Uniform(b * 784, 8), y = new float[b * 784];
+        var topk = new TopKSae(b, 0) { Threads = threads };
+        var l1 = new ReluL1Sae(b, 0) { Threads = threads };
+        for (int i = 0; i < 300; i++) l1.TrainStep(x, x, b);
+        foreach (bool sparse in new[] { true, false })
+        {
+            string suffix = sparse ? "" : "_dense";
+            topk.SparseKernels = l1.SparseKernels = sparse;
+            var (med, min, max) = Time(() => topk.TrainStep(x, x, b), target);
+            rows.Add(Density(Row("sae_topk_train" + suffix, b, med, min, max, b / med), topk.Hid1Activations));
+            (med, min, max) = Time(() => l1.TrainStep(x, x, b), target);
+            rows.Add(Density(Row("sae_l1_train" + suffix, b, med, min, max, b / med), l1.Hid1Activations));
+        }
+        topk.SparseKernels = l1.SparseKernels = true;
+        foreach (int ib in new[] { 1, 256 })
+        {
+            var (med, min, max) = Time(() => topk.Predict(x.AsSpan(0, ib * 784), y.AsSpan(0, ib * 784), ib), target);
+            rows.Add(Row("sae_topk_infer", ib, med, min, max, ib / med));
+            (med, min, max) = Time(() => l1.Predict(x.AsSpan(0, ib * 784), y.AsSpan(0, ib * 784), ib), target);
+            rows.Add(Row("sae_l1_infer", ib, med, min, max, ib / med));
+        }
+    }
+
+    /// <summary>The fraction of non-zero entries of the code the last pass on this thread computed.</summary>
+    private static Dictionary<string, object> Density(Dictionary<string, object> row, ReadOnlySpan<float> code)
+    {
+        int n = 0;
+        foreach (float v in code) if (v != 0) n++;
+        row["density"] = (double)n / code.Length;
+        return row;
     }
 
     private static Dictionary<string, object> Row(string kind, int batch, double med, double min, double max, double samplesPerSecond, double flops = 0)

@@ -60,3 +60,19 @@ public partial class TiedAutoencoder;
 [Dense(256, Activation.Relu)]
 [Dense(784, Activation.Sigmoid)]
 public partial class UntiedAutoencoder;
+
+/// <summary>Issue 18's TopK SAE as bench/compare/sae_step.py writes it: 784 → 4096 ReLU, TopK(32) → 784 linear, MSE, Adam 1e-3.</summary>
+[Model(Optimizer = Optimizer.Adam, LearningRate = 0.001)]
+[Input(784)]
+[Dense(4096, Activation.Relu)]
+[TopK(32)]
+[Dense(784)]
+public partial class TopKSae;
+
+/// <summary>Issue 18's ReLU + L1 SAE: 784 → 1024 ReLU, ActivityL1(0.001) (λ·Σ|a|/B, as l1·|z|.sum(-1).mean()) → 784, MSE, Adam 1e-3.</summary>
+[Model(Optimizer = Optimizer.Adam, LearningRate = 0.001)]
+[Input(784)]
+[Dense(1024, Activation.Relu)]
+[ActivityL1(0.001)]
+[Dense(784)]
+public partial class ReluL1Sae;

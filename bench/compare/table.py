@@ -80,3 +80,21 @@ if gemm:
     for k, b in gemm:
         g = med(("compiled", k, b, 1), "gflops")
         print(f"| {k[5:]} ({'X·Wᵀ' if k.endswith('XWt') else 'dY·W' if k.endswith('XW') else 'dYᵀ·X'}) | {b} | {g:.1f} | {100 * g / fma.get(1, float('nan')):.0f}% |")
+sae = sorted({(k, b, t) for (fw, k, b, t) in by if k.startswith("sae_") and not k.endswith("_dense") and fw == "compiled"},
+             key=lambda x: (x[2], x[0], x[1]))
+if sae:
+    print()
+    print("| sparse autoencoder (issue 18) | batch | threads | PyTorch µs | Compiled µs (sparse path) | ratio | Compiled µs (dense, SparseKernels = false) | ratio | code density PyTorch / Compiled |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    names = {"sae_topk_train": "TopK(32) 784→4096→784, Adam, train step", "sae_l1_train": "ReLU + L1(0.001) 784→1024→784, Adam, train step",
+             "sae_topk_infer": "TopK(32) 784→4096→784, inference", "sae_l1_infer": "ReLU + L1(0.001) 784→1024→784, inference"}
+    for kind, b, t in sae:
+        p = med(("pytorch", kind, b, t), "us_med")
+        c = med(("compiled", kind, b, t), "us_med")
+        d = med(("compiled", kind + "_dense", b, t), "us_med")
+        if p is None or c is None:
+            continue
+        pd, cd = med(("pytorch", kind, b, t), "density"), med(("compiled", kind, b, t), "density")
+        dens = f"{100 * pd:.2f} % / {100 * cd:.2f} %" if pd is not None and cd is not None else ""
+        dense = f"{d:,.0f} | {p / d:.1f}×" if d is not None else " | "
+        print(f"| {names[kind]} | {b} | {t} | {p:,.1f} | {c:,.1f} | {p / c:.1f}× | {dense} | {dens} |")

@@ -24,6 +24,7 @@ import time
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 class L1Penalty(torch.autograd.Function):
@@ -88,10 +89,13 @@ def main():
     ap.add_argument("--batches", default="1,16,64,256,1024")
     ap.add_argument("--infer-batches", default="1,256")
     ap.add_argument("--target", type=float, default=0.3)
-    ap.add_argument("--only", default="all", choices=["all", "infer"], help="infer: the inference rows alone (float32 and int8)")
+    ap.add_argument("--only", default="all", choices=["all", "infer", "sae"],
+                    help="infer: the inference rows alone (float32 and int8); sae: the sparse autoencoder rows alone (issue 18)")
     args = ap.parse_args()
-    if args.only == "infer":
+    if args.only in ("infer", "sae"):
         args.batches = ""
+    if args.only == "sae":
+        args.infer_batches = ""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(json.dumps(dict(framework="pytorch", kind="info", torch=torch.__version__, threads=torch.get_num_threads(),
@@ -138,6 +142,9 @@ def main():
             infer_int8()
         print(json.dumps(row("infer_int8", b, timeit(infer_int8, args.target), args.threads)), flush=True)
 
+    if args.only in ("all", "sae"):
+        sae_rows(args)
+
     for b in ((1, 100) if args.only == "all" else ()):
         m = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, 4))
         optimizer = torch.optim.SGD(m.parameters(), lr=0.01)
@@ -152,6 +159,44 @@ def main():
         for _ in range(200):
             tiny()
         print(json.dumps(row("tiny_train", b, timeit(tiny, args.target), args.threads)), flush=True)
+
+
+def sae_rows(args):
+    """Issue 18's sparse autoencoders as an SAE user writes them (sae_step.py): TopK(32) 784→4096→784 and ReLU + L1(0.001)
+    784→1024→784, MSE, Adam 1e-3, batch 256. The ReLU + L1 model first trains 300 steps on its batch to reach its working
+    sparsity (Compiled's sparse path depends on it; PyTorch's time does not). Then Predict-style inference at batch 1 and
+    256 with the trained models."""
+    from sae_step import ReluL1SAE, TopKSAE
+    b = 256
+    x = torch.rand(b, 784)
+    for kind, model, l1, warm in (("sae_topk", TopKSAE(), 0.0, 20), ("sae_l1", ReluL1SAE(), 1e-3, 300)):
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            recon, z = model(x)
+            loss = F.mse_loss(recon, x)
+            if l1:
+                loss = loss + l1 * z.abs().sum(-1).mean()
+            loss.backward()
+            opt.step()
+
+        for _ in range(warm):
+            step()
+        r = row(kind + "_train", b, timeit(step, args.target), args.threads)
+        with torch.no_grad():
+            r["density"] = float((model(x)[1] != 0).float().mean())
+        print(json.dumps(r), flush=True)
+        for ib in (1, 256):
+            xi = x[:ib].contiguous()
+
+            def infer():
+                with torch.inference_mode():
+                    return model(xi)[0]
+
+            for _ in range(20):
+                infer()
+            print(json.dumps(row(kind + "_infer", ib, timeit(infer, args.target), args.threads)), flush=True)
 
 
 if __name__ == "__main__":
