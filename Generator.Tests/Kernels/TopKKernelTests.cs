@@ -88,6 +88,27 @@ public class TopKKernelTests
         Check(sparse, 1, units, k);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Rows_shared_among_threads_give_the_one_thread_result(int threads)
+    {
+        var r = new Random(threads);
+        foreach ((int batch, int units, int k) in new[] { (37, 4096, 32), (7, 1000, 17), (2, 64, 2), (9, 8192, 200) })
+        {
+            float[] z = Enumerable.Range(0, batch * units).Select(i => i % 5 == 0 ? 0.5f : (float)r.NextDouble()).ToArray();
+            float[] a1 = (float[])z.Clone(), an = (float[])z.Clone();
+            byte[] k1 = new byte[batch * units], kn = new byte[batch * units];
+            TopK.Rows<float>(z, a1, k1, batch, units, k, new float[units]);
+            TopK.Rows<float>(z, an, kn, batch, units, k, new float[units], WorkerPool.ForThreads(threads));
+            Assert.Equal(k1, kn);
+            Assert.Equal(a1, an);
+            (byte[] expected, _) = Definition(z, z, batch, units, k);
+            Assert.Equal(expected, kn);
+        }
+    }
+
     [Fact]
     public void Double_rows_keep_the_same_set_as_float_rows_of_the_same_values()
     {

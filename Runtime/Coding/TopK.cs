@@ -25,6 +25,19 @@ public static class TopK
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows<T>(ReadOnlySpan<T> z, Span<T> a, Span<byte> kept, int batch, int units, int k, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Rows(z, a, kept, batch, units, k, scratch, null);
+
+    /// <summary>The widest float row whose parts run on the pool: each part's scratch is on its own stack (32 KB).</summary>
+    internal const int ParallelMaxUnits = 8192;
+
+    /// <summary>
+    /// <see cref="Rows{T}(ReadOnlySpan{T}, Span{T}, Span{byte}, int, int, int, Span{T})"/> with the rows of a float layer of
+    /// at most 8,192 units shared among <paramref name="pool"/>'s threads (each row is selected alone, so any split gives
+    /// the same result).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Rows<T>(ReadOnlySpan<T> z, Span<T> a, Span<byte> kept, int batch, int units, int k, Span<T> scratch, WorkerPool? pool)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         long n = (long)batch * units;
         if (z.Length < n) ThrowHelper.KernelSpan(nameof(z), n, z.Length);
@@ -32,6 +45,16 @@ public static class TopK
         if (kept.Length < n) ThrowHelper.KernelSpan(nameof(kept), n, kept.Length);
         if (scratch.Length < units) ThrowHelper.KernelSpan(nameof(scratch), units, scratch.Length);
         if ((uint)(k - 1) >= (uint)units) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be between 1 and units.");
+        if (pool is not null && typeof(T) == typeof(float) && batch >= 2 && units <= ParallelMaxUnits)
+        {
+            fixed (T* pz = z, pa = a)
+            fixed (byte* pk = kept)
+            {
+                var job = new RowsJob { Z = (float*)pz, A = (float*)pa, Kept = pk, Batch = batch, Units = units, K = k };
+                pool.Run(&RowsPart, &job);
+            }
+            return;
+        }
         for (int r = 0; r < batch; r++)
         {
             ReadOnlySpan<T> zr = z.Slice(r * units, units);
@@ -41,6 +64,32 @@ public static class TopK
                 continue;
             Keep(zr, kept.Slice(r * units, units), k, scratch.Slice(0, units));
             Zero(a.Slice(r * units, units), kept.Slice(r * units, units));
+        }
+    }
+
+    private unsafe struct RowsJob
+    {
+        public float* Z, A;
+        public byte* Kept;
+        public int Batch, Units, K;
+    }
+
+    /// <summary>One part's rows: contiguous, about batch / parts of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RowsPart(void* state, int part, int parts)
+    {
+        ref RowsJob j = ref *(RowsJob*)state;
+        int per = (j.Batch + parts - 1) / parts;
+        int r0 = part * per, r1 = Math.Min(j.Batch, r0 + per);
+        Span<float> scratch = stackalloc float[j.Units];
+        for (int r = r0; r < r1; r++)
+        {
+            var zr = new ReadOnlySpan<float>(j.Z + (long)r * j.Units, j.Units);
+            var ar = new Span<float>(j.A + (long)r * j.Units, j.Units);
+            var kr = new Span<byte>(j.Kept + (long)r * j.Units, j.Units);
+            if (KeepFloat(zr, ar, kr, j.K, scratch)) continue;
+            Keep(zr, kr, j.K, scratch);
+            Zero(ar, kr);
         }
     }
 

@@ -645,7 +645,7 @@ namespace Demo
             global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 1024);
             global::Compiled.Kernels.Gemm.XWt(batch, 1024, 784, centered, new global::System.Span<float>(_parameters, 0, 802816), new global::System.Span<float>(_parameters, 802816, 1024), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
-            global::Compiled.Kernels.TopK.Rows<float>(hid1Z, hid1A, new global::System.Span<byte>(ws.Hid1Kept, 0, batch * 1024), batch, 1024, 32, ws.Hid1TopKScratch); // keep the 32 largest z per row
+            global::Compiled.Kernels.TopK.Rows<float>(hid1Z, hid1A, new global::System.Span<byte>(ws.Hid1Kept, 0, batch * 1024), batch, 1024, 32, ws.Hid1TopKScratch, _pool); // keep the 32 largest z per row
             // hid1 is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone
             ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.PreferSparse(batch, 1024, global::Compiled.Kernels.SparseGemm.BuildActive(batch, 1024, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues)));
             // out: Dense 1024 → 784, linear

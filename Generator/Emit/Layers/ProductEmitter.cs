@@ -233,7 +233,7 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         if (L.Activation == ActivationKind.JumpRelu) w.Line($"{Names.Kernels}.JumpRelu.Forward<{Names.T(M)}>({z}, {a}, {LogThreshold("_parameters")}, {U});");
         else if (L.Activation != ActivationKind.Linear || z != a) w.Line($"{Names.Kernel(L.Activation)}.Forward({z}, {a}{ActivationArgument()});");
         if (L.TopK is { Batch: false } topK)
-            w.Line($"{Names.Kernels}.TopK.Rows<{Names.T(M)}>({z}, {a}, {Kept(Names.Ws)}, batch, {U}, {Literal.Int(topK.K)}, {Names.Ws}.{Names.TopKScratchField(L.Pascal)}); // keep the {Literal.Int(topK.K)} largest z per row");
+            w.Line($"{Names.Kernels}.TopK.Rows<{Names.T(M)}>({z}, {a}, {Kept(Names.Ws)}, batch, {U}, {Literal.Int(topK.K)}, {Names.Ws}.{Names.TopKScratchField(L.Pascal)}, _pool); // keep the {Literal.Int(topK.K)} largest z per row");
         else if (L.TopK is { Batch: true } batchTopK)
         {
             w.Line($"// BatchTopK: in training the {Literal.Int(batchTopK.K)}·B largest z of the batch; at inference a > {L.Name}.topk_threshold");
