@@ -2,6 +2,7 @@
 # One command: PyTorch and Compiled on the same shapes and thread counts, alternating, then one table.
 #   bash bench/compare/run.sh [--rounds N] [--threads "1 2"] [--target SECONDS] [--only infer]
 # --only infer: the inference rows alone, float32 and int8 (docs/quantization.md).
+# --only sae: the sparse autoencoder rows alone (issue 18, docs/sparse-kernels.md).
 # Needs the Debian packages python3-torch and libopenblas0-pthread (installed here with apt-get when missing; root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -22,7 +22,7 @@ fma = {t: max(r["gflops"] for r in rs) for (fw, k, b, t), rs in by.items() if k 
 
 
 def med(key, field):
-    values = [r[field] for r in by.get(key, [])]
+    values = [r[field] for r in by.get(key, []) if field in r]
     return statistics.median(values) if values else None
 
 
@@ -86,7 +86,8 @@ if sae:
     print()
     print("| sparse autoencoder (issue 18) | batch | threads | PyTorch µs | Compiled µs (sparse path) | ratio | Compiled µs (dense, SparseKernels = false) | ratio | code density PyTorch / Compiled |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    names = {"sae_topk_train": "TopK(32) 784→4096→784, Adam, train step", "sae_l1_train": "ReLU + L1(0.001) 784→1024→784, Adam, train step",
+    names = {"sae_topk_train": "TopK(32) 784→4096→784, Adam, train step", "sae_l1_train": "ReLU + L1(0.001) 784→1024→784, Adam, train step (uniform random inputs)",
+             "sae_l1_fm_train": "ReLU + L1(0.001) 784→1024→784, Adam, train step (trained on Fashion-MNIST)",
              "sae_topk_infer": "TopK(32) 784→4096→784, inference", "sae_l1_infer": "ReLU + L1(0.001) 784→1024→784, inference"}
     for kind, b, t in sae:
         p = med(("pytorch", kind, b, t), "us_med")

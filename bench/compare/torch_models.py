@@ -187,6 +187,8 @@ def sae_rows(args):
         with torch.no_grad():
             r["density"] = float((model(x)[1] != 0).float().mean())
         print(json.dumps(r), flush=True)
+        if kind == "sae_l1":
+            fashion_mnist_l1_row(args, b)
         for ib in (1, 256):
             xi = x[:ib].contiguous()
 
@@ -197,6 +199,36 @@ def sae_rows(args):
             for _ in range(20):
                 infer()
             print(json.dumps(row(kind + "_infer", ib, timeit(infer, args.target), args.threads)), flush=True)
+
+
+def fashion_mnist_l1_row(args, b):
+    """The ReLU + L1 SAE trained on Fashion-MNIST (when installed) as Compare.cs does: 2 epochs over the first 25,600
+    training images in order, batches of 256, then timed on the first batch."""
+    import gzip
+    path = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+    if not os.path.exists(path):
+        return
+    from sae_step import ReluL1SAE
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    pixels = torch.frombuffer(bytearray(raw[16:16 + 25_600 * 784]), dtype=torch.uint8).to(torch.float32).div_(255).reshape(-1, 784)
+    model = ReluL1SAE()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step(x):
+        opt.zero_grad(set_to_none=True)
+        recon, z = model(x)
+        (F.mse_loss(recon, x) + 1e-3 * z.abs().sum(-1).mean()).backward()
+        opt.step()
+
+    for _ in range(2):
+        for first in range(0, 25_600, b):
+            step(pixels[first:first + b])
+    x0 = pixels[:b].contiguous()
+    r = row("sae_l1_fm_train", b, timeit(lambda: step(x0), args.target), args.threads)
+    with torch.no_grad():
+        r["density"] = float((model(x0)[1] != 0).float().mean())
+    print(json.dumps(r), flush=True)
 
 
 if __name__ == "__main__":
