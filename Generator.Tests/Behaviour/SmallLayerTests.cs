@@ -30,7 +30,7 @@ public class SmallLayerTests
             var m = new SmallTiny(b, 7) { Threads = t };
             return new(() => m.Parameters.ToArray(), () => m.Gradients.ToArray(), (x, y, n) => m.ComputeGradients(x, y, n), (x, y, n) => m.TrainStep(x, y, n), (x, y, n) => m.Predict(x, y, n), m.LearningRate);
         }),
-        ("SmallTails", [new(13, 7, Activation.Sigmoid), new(7, 20, Activation.Relu), new(20, 3, Activation.Linear)], (b, t) =>
+        ("SmallTails", [new(13, 7, Activation.Sigmoid), new(7, 15, Activation.Relu), new(15, 3, Activation.Linear)], (b, t) =>
         {
             var m = new SmallTails(b, 7) { Threads = t };
             return new(() => m.Parameters.ToArray(), () => m.Gradients.ToArray(), (x, y, n) => m.ComputeGradients(x, y, n), (x, y, n) => m.TrainStep(x, y, n), (x, y, n) => m.Predict(x, y, n), m.LearningRate);
