@@ -10,8 +10,9 @@ namespace Compiled.Generator.Building;
 /// </summary>
 /// <remarks>
 /// The rule: a float32 model's Dense layer with at most <see cref="MaxSize"/> inputs and units and an element-wise
-/// activation (not softmax). Below that size the runtime GEMM's set-up and the separate activation passes cost as much as
-/// the arithmetic; above it the GEMM's packed forms and threads win (the crossover is measured in bench/RESULTS.md).
+/// activation (not softmax). At these sizes the runtime GEMM's set-up and the separate activation passes cost as much as
+/// the arithmetic (bench/RESULTS.md, issue 19: the tiny MLP and SimpleChains' README shape). <see cref="MaxSize"/> is the
+/// kernels' own limit; the size below it where the runtime GEMM's packed forms and threads would win is not measured yet.
 /// Everything else a layer carries keeps its own step around the small kernels, unchanged: penalties on the activations
 /// (fused into the derivative, as in the derivative kernels), on the weights and biases (the gradient's epilogue), KL
 /// sparsity, pre-activation penalties, contractive and orthogonal terms, noise on its output, a tied partner. float64

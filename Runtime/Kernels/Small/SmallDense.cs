@@ -23,7 +23,7 @@ namespace Compiled.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class SmallDense
 {
-    /// <summary>Largest inputs and units of a small layer (the crossover measured in bench/RESULTS.md).</summary>
+    /// <summary>Largest inputs and units of a small layer: the kernels' limit (where below it the runtime GEMM would win is not measured yet).</summary>
     public const int MaxSize = 64;
 
     // ---- Forward ----------------------------------------------------------------------------------------------------
