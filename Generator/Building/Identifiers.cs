@@ -99,6 +99,7 @@ internal static class Identifiers
         foreach (ProductDraft l in network.Products)
         {
             if (l is DenseDraft) yield return (l.Pascal + "Weight", l);
+            if (SmallLayers.Qualifies(options, network, l)) yield return (SmallShape(l.Pascal), l);
             yield return (l.Pascal + "Bias", l);
             if (l != network.Output) yield return (l.Pascal + "Activations", l);
             if (l.Activation == ActivationKind.JumpRelu && l is DenseDraft) yield return (l.Pascal + "LogThreshold", l);
@@ -115,7 +116,7 @@ internal static class Identifiers
     }
 
     /// <summary>The layers LayoutPlanner makes sparse codes (as it decides: a hidden Dense layer of at least SparseMinUnits units with exact zeros, feeding a Dense layer).</summary>
-    private static IEnumerable<ProductDraft> SparseCodeLayers(NetworkDraft network)
+    public static IEnumerable<ProductDraft> SparseCodeLayers(NetworkDraft network)
     {
         for (int i = 0; i + 1 < network.Layers.Count; i++)
             if (network.Layers[i] is DenseDraft l && network.Layers[i + 1] is DenseDraft && l.Units >= LayoutPlanner.SparseMinUnits
@@ -135,6 +136,9 @@ internal static class Identifiers
         NoiseKind.AlphaDropout => "AlphaDropoutMask",
         _ => "DropoutMask",
     };
+
+    /// <summary>The nested struct that holds a small layer's constants for its kernels: <c>Hid1Shape</c>.</summary>
+    public static string SmallShape(string pascal) => pascal + "Shape";
 
     /// <summary>The workspace buffer of a noise kind's output: <c>Hid1DropoutOut</c>, <c>InputGaussianNoiseOut</c>, ….</summary>
     public static string NoiseOut(string pascal, NoiseKind kind) => pascal + kind + "Out";

@@ -9,7 +9,8 @@ namespace Compiled.Generator.Building;
 
 /// <summary>
 /// The parameter block (PyTorch <c>state_dict</c> order: per layer its weight, then its bias), which buffers each layer
-/// keeps, and the training path (whether SGD is fused into the gradient pass). Makes the spec.
+/// keeps, which layers take the small-layer kernels (SmallLayers), and the training path (whether SGD is fused into the
+/// gradient pass). Makes the spec.
 /// </summary>
 internal static class LayoutPlanner
 {
@@ -43,7 +44,7 @@ internal static class LayoutPlanner
                     layers.Add(Buffers(new DenseSpec
                     {
                         WeightOffset = (int)weightOffset, BiasOffset = (int)biasOffset, ThresholdOffset = threshold,
-                        Constraints = l.Constraints.ToEquatableArray(),
+                        Constraints = l.Constraints.ToEquatableArray(), Small = SmallLayers.Qualifies(options, network, l),
                     }, l, options, network, terms));
                     offset = next;
                     break;
@@ -76,7 +77,7 @@ internal static class LayoutPlanner
             }
         if (options.Precision == Precision.Float32) SparseCodes(layers, terms);
         var spec = new ModelSpec(ctx.Model.Namespace, ctx.Model.ClassName, ctx.Model.HintName, ctx.Model.ContainingTypes, network.InputSize,
-            options.Loss, options.LearningRate, options.Optimizer, layers.ToEquatableArray(), terms.ToEquatableArray(), parameters.ToEquatableArray(),
+            options.Loss, options.LearningRate, options.Optimizer, SmallLayers.FuseDerivatives(layers, terms).ToEquatableArray(), terms.ToEquatableArray(), parameters.ToEquatableArray(),
             options.Precision, FusesSgd: false)
         {
             ClipGradientNorm = options.ClipGradientNorm, PreEncoderBias = options.PreEncoderBias, DeadWindowSamples = options.DeadWindowSamples,

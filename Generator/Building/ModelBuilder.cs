@@ -52,7 +52,7 @@ internal static class ModelBuilder
         NetworkDraft network = NetworkReader.Read(ctx) ?? throw new ArgumentException("not a model", nameof(model));
         LayerRules.Name(ctx, network);
         LayerRules.PlaceNoise(ctx, network);
-        LayerRules.Chain(ctx, network);
+        LayerRules.Chain(ctx, network); // the widths decide which layers are small
         LayerRules.CheckActivations(ctx, network);
         SparseCodeRules.Apply(ctx, options, network);
         return Identifiers.Members(options, network).Select(m => m.Member).ToList();

@@ -58,6 +58,7 @@ internal static class ModelEmitter
             FitPass.Write(w, model);
             w.Line();
             TypesEmitter.Write(w, model);
+            foreach (LayerSpec l in model.Layers) LayerEmitter.For(model, l).NestedTypes(w);
         }
         while (scopes.Count > 0) scopes.Pop().Dispose();
         return w.ToString();

@@ -97,12 +97,22 @@ internal enum ConstraintKind { UnitNorm, MaxNorm, NonNeg, MinMaxNorm }
 internal sealed record ConstraintSpec(ConstraintKind Kind, bool PerInput, double Min, double Max, double Rate, bool ProjectGradient);
 
 /// <summary>A fully connected layer with its own weight matrix [Units, Inputs] (PyTorch <c>nn.Linear</c> layout).</summary>
+/// <remarks>
+/// Small: its steps are the small-layer kernels compiled for its constant sizes (Kernels/Small), not the runtime GEMM
+/// (rule: Building/SmallLayers.cs). DerivativeFromAbove: the small layer above it applies this layer's activation
+/// derivative (and the activity penalties on its output) to the product δ·W in the same pass, so its own derivative
+/// step is not emitted.
+/// </remarks>
 internal sealed record DenseSpec : ProductLayerSpec
 {
     public int WeightOffset { get; init; }
 
     /// <summary>The weight constraints, in source order.</summary>
     public Helpers.EquatableArray<ConstraintSpec> Constraints { get; init; } = Helpers.EquatableArray<ConstraintSpec>.Empty;
+
+    public bool Small { get; init; }
+
+    public bool DerivativeFromAbove { get; init; }
 
     public override int WeightOwner => Index;
 }

@@ -4,7 +4,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Compiled.Kernels;
 
-/// <summary>Small transposes for the GEMM's packing: whole 8×8 blocks in registers (AVX), the rest element by element.</summary>
+/// <summary>
+/// Small transposes for the GEMM's packing and the small layers: whole 8×8 blocks in registers (AVX), then 4×4 blocks
+/// (SSE), the rest element by element.
+/// </summary>
 internal static class Transpose
 {
     /// <summary>
@@ -24,14 +27,46 @@ internal static class Transpose
                 int q = 0;
                 for (; q + 8 <= cols; q += 8)
                     Eight(ref Unsafe.Add(ref s, q), srcStride, ref Unsafe.Add(ref d, q * dstStride), dstStride);
+                for (; q + 4 <= cols; q += 4)
+                {
+                    Four(ref Unsafe.Add(ref s, q), srcStride, ref Unsafe.Add(ref d, q * dstStride), dstStride);
+                    Four(ref Unsafe.Add(ref s, 4 * srcStride + q), srcStride, ref Unsafe.Add(ref d, q * dstStride + 4), dstStride);
+                }
                 for (; q < cols; q++)
                     for (int jj = 0; jj < 8; jj++)
+                        Unsafe.Add(ref d, q * dstStride + jj) = Unsafe.Add(ref s, jj * srcStride + q);
+            }
+        }
+        if (Sse.IsSupported)
+        {
+            for (; j + 4 <= rows; j += 4)
+            {
+                ref float s = ref Unsafe.Add(ref src, j * srcStride);
+                ref float d = ref Unsafe.Add(ref dst, j);
+                int q = 0;
+                for (; q + 4 <= cols; q += 4)
+                    Four(ref Unsafe.Add(ref s, q), srcStride, ref Unsafe.Add(ref d, q * dstStride), dstStride);
+                for (; q < cols; q++)
+                    for (int jj = 0; jj < 4; jj++)
                         Unsafe.Add(ref d, q * dstStride + jj) = Unsafe.Add(ref s, jj * srcStride + q);
             }
         }
         for (; j < rows; j++)
             for (int q = 0; q < cols; q++)
                 Unsafe.Add(ref dst, q * dstStride + j) = Unsafe.Add(ref src, j * srcStride + q);
+    }
+
+    /// <summary>One 4×4 block: unpack pairs of rows, then move halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Four(ref float s, nint ss, ref float d, nint ds)
+    {
+        Vector128<float> r0 = Vector128.LoadUnsafe(ref s), r1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref s, ss));
+        Vector128<float> r2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref s, 2 * ss)), r3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref s, 3 * ss));
+        Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackHigh(r0, r1), t2 = Sse.UnpackLow(r2, r3), t3 = Sse.UnpackHigh(r2, r3);
+        Sse.MoveLowToHigh(t0, t2).StoreUnsafe(ref d);
+        Sse.MoveHighToLow(t2, t0).StoreUnsafe(ref Unsafe.Add(ref d, ds));
+        Sse.MoveLowToHigh(t1, t3).StoreUnsafe(ref Unsafe.Add(ref d, 2 * ds));
+        Sse.MoveHighToLow(t3, t1).StoreUnsafe(ref Unsafe.Add(ref d, 3 * ds));
     }
 
     /// <summary>One 8×8 block: the classic unpack / shuffle / lane-permute sequence.</summary>

@@ -19,11 +19,14 @@ public static class Compare
         int[] batches = Arg(args, "--batches", "1,16,64,256,1024").Split(',').Select(int.Parse).ToArray();
         int[] inferBatches = Arg(args, "--infer-batches", "1,256").Split(',').Select(int.Parse).ToArray();
         double target = double.Parse(Arg(args, "--target", "0.3"), CultureInfo.InvariantCulture);
-        // --only infer: the inference rows alone (float32 and int8), for the int8 comparison.
+        // --only infer: the inference rows alone (float32 and int8), for the int8 comparison. --only small: the small
+        // networks alone (the tiny MLP's step, SimpleChains' README gradient), for bench/compare/small.sh.
         string only = Arg(args, "--only", "all");
-        bool inferOnly = only == "infer";
-        if (inferOnly || only == "sae") batches = [];
-        if (only == "sae") inferBatches = [];
+        bool inferOnly = only == "infer", smallOnly = only == "small";
+        if (inferOnly || smallOnly || only == "sae") batches = [];
+        if (smallOnly || only == "sae") inferBatches = [];
+        // --label: the framework name the rows carry (small.sh runs two builds of Compiled side by side).
+        string label = Arg(args, "--label", "compiled");
         var rows = new List<Dictionary<string, object>>();
 
         foreach (int b in batches)
@@ -50,12 +53,20 @@ public static class Compare
             rows.Add(Row("infer_int8", b, med, min, max, b / med));
         }
         if (only is "all" or "sae") SaeRows(rows, threads, target);
-        foreach (int b in only != "all" ? [] : new[] { 1, 100 })
+        foreach (int b in only is "all" or "small" ? new[] { 1, 100 } : [])
         {
             var m = new TinyMlp(b, 0) { Threads = threads, LearningRate = 0.01f };
             float[] x = Uniform(b * 4, 3), t = Uniform(b * 4, 4);
             var (med, min, max) = Time(() => m.TrainStep(x, t, b), target);
             rows.Add(Row("tiny_train", b, med, min, max, b / med));
+        }
+        foreach (int b in only is "all" or "small" ? new[] { 200 } : [])
+        {
+            // SimpleChains' README benchmark: valgrad! of 24 → 8 tanh → 2 over 200 observations — the loss and its gradient.
+            var m = new ReadmeMlp(b, 0) { Threads = threads };
+            float[] x = Uniform(b * 24, 5), t = Uniform(b * 2, 6);
+            var (med, min, max) = Time(() => m.ComputeGradients(x, t, b), target);
+            rows.Add(Row("readme_grad", b, med, min, max, b / med));
         }
         if (threads == 1 && only == "all")
         {
@@ -68,10 +79,10 @@ public static class Compare
                 rows.Add(Row("gemm_DtX", b, Time(() => Gemm.DtX(b, 400, 784, d, x, g, default, 0, 0), target).Median, 0, 0, 0, flops));
             }
         }
-        rows.Add(new Dictionary<string, object> { ["kind"] = "fma_ceiling", ["threads"] = threads, ["gflops"] = FmaCeiling(threads) });
+        if (!smallOnly) rows.Add(new Dictionary<string, object> { ["kind"] = "fma_ceiling", ["threads"] = threads, ["gflops"] = FmaCeiling(threads) });
         foreach (var r in rows)
         {
-            r["framework"] = "compiled";
+            r["framework"] = label;
             r.TryAdd("threads", threads);
             Console.WriteLine(JsonSerializer.Serialize(r, JsonContext.Default.DictionaryStringObject));
         }

@@ -16,6 +16,12 @@ public partial class SeedAutoencoder;
 [Dense(4)]
 public partial class TinyMlp;
 
+/// <summary>SimpleChains.jl's README shape: 24 → 8 tanh → 2, MSE (its benchmark times the gradient of the loss, valgrad!).</summary>
+[Input(24)]
+[Dense(8, Activation.Tanh)]
+[Dense(2)]
+public partial class ReadmeMlp;
+
 /// <summary>What a generated model's <c>Quantize()</c> does (docs/quantization.md), for the benchmarks.</summary>
 public static class Quantized
 {

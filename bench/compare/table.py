@@ -10,7 +10,7 @@ def load(path):
         return [json.loads(line) for line in f if line.strip().startswith("{")]
 
 
-rows = load(sys.argv[1]) + load(sys.argv[2])
+rows = [r for path in sys.argv[1:] for r in load(path)]
 info = [r for r in rows if r.get("kind") == "info"]
 by = defaultdict(list)
 for r in rows:
@@ -39,7 +39,7 @@ print(f"FMA ceiling measured here (GFLOP/s): " + ", ".join(f"{t} thread(s): {v:.
 print()
 print("| workload | batch | threads | PyTorch samples/s | Compiled samples/s | ratio | Compiled GFLOP/s | % of FMA ceiling |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
-keys = sorted({(k, b, t) for (fw, k, b, t) in by if k in ("train", "infer", "tiny_train")}, key=lambda x: (x[0], x[2], x[1]))
+keys = sorted({(k, b, t) for (fw, k, b, t) in by if k in ("train", "infer", "tiny_train", "readme_grad")}, key=lambda x: (x[0], x[2], x[1]))
 for kind, b, t in keys:
     p = med(("pytorch", kind, b, t), "samples_per_s")
     c = med(("compiled", kind, b, t), "samples_per_s")
@@ -48,9 +48,10 @@ for kind, b, t in keys:
     f = flops_per_sample(kind)
     gf = c * f / 1e9 if f else None
     pct = f"{100 * gf / fma[t]:.0f}%" if gf and t in fma else ""
-    name = {"train": "seed autoencoder, train step", "infer": "seed autoencoder, inference", "tiny_train": "tiny MLP 4-32-16-4, train step"}[kind]
+    name = {"train": "seed autoencoder, train step", "infer": "seed autoencoder, inference", "tiny_train": "tiny MLP 4-32-16-4, train step",
+            "readme_grad": "SimpleChains README 24-8-2, loss + gradient"}[kind]
     extra = ""
-    if kind == "tiny_train":
+    if kind in ("tiny_train", "readme_grad"):
         extra = f" ({med(('pytorch', kind, b, t), 'us_med'):.1f} vs {med(('compiled', kind, b, t), 'us_med'):.2f} µs/step)"
     print(f"| {name}{extra} | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× | {gf:.1f} | {pct} |" if gf else
           f"| {name}{extra} | {b} | {t} | {p:,.0f} | {c:,.0f} | {c / p:.1f}× | | |")
@@ -99,3 +100,15 @@ if sae:
         dens = f"{100 * pd:.2f} % / {100 * cd:.2f} %" if pd is not None and cd is not None else ""
         dense = f"{d:,.0f} | {p / d:.1f}×" if d is not None else " | "
         print(f"| {names[kind]} | {b} | {t} | {p:,.1f} | {c:,.1f} | {p / c:.1f}× | {dense} | {dens} |")
+before = sorted({(k, b, t) for (fw, k, b, t) in by if fw == "compiled_before"}, key=lambda x: (x[0], x[2], x[1]))
+if before:
+    # bench/compare/small.sh: the same rows from a second build of Compiled (the code before the change measured).
+    print()
+    print("| workload | batch | threads | PyTorch µs | before µs | Compiled µs | Compiled vs before | Compiled vs PyTorch | before vs PyTorch |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, b, t in before:
+        p, o, c = (med((fw, kind, b, t), "us_med") for fw in ("pytorch", "compiled_before", "compiled"))
+        if None in (p, o, c):
+            continue
+        name = {"tiny_train": "tiny MLP 4-32-16-4, train step", "readme_grad": "SimpleChains README 24-8-2, loss + gradient"}.get(kind, kind)
+        print(f"| {name} | {b} | {t} | {p:.1f} | {o:.2f} | {c:.2f} | {o / c:.2f}× | {p / c:.0f}× | {p / o:.0f}× |")

@@ -3,12 +3,13 @@
 Seed sparse autoencoder: 784 -> Linear(400) + Tanh -> L1Penalty (custom autograd function, l1weight = 0.1)
 -> Linear(784) + Sigmoid; MSELoss(out, x); SGD(lr=0.01); zero_grad / backward / step.
 Tiny MLP (the SimpleChains.jl benchmark shape): 4 -> 32 tanh -> 16 tanh -> 4, MSE, SGD.
+SimpleChains' README shape: 24 -> 8 tanh -> 2, MSE, the loss and its gradient over 200 rows (zero_grad / backward).
 Inference in int8: the seed model through torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
 (PyTorch's own answer for Linear layers on CPU: int8 weights, activations quantized per call), under no_grad, with the
 default quantized engine (recorded in the info line).
 Timing as the reference anchors: warm-up, calibrate to ~0.3 s, 7 repetitions, median. Prints JSON lines.
 
-Usage: /usr/bin/python3 torch_models.py THREADS [--batches 1,16,64,256,1024] [--infer-batches 1,256] [--only infer]
+Usage: /usr/bin/python3 torch_models.py THREADS [--batches 1,16,64,256,1024] [--infer-batches 1,256] [--only infer|sae|small]
 """
 import json
 import os
@@ -89,12 +90,13 @@ def main():
     ap.add_argument("--batches", default="1,16,64,256,1024")
     ap.add_argument("--infer-batches", default="1,256")
     ap.add_argument("--target", type=float, default=0.3)
-    ap.add_argument("--only", default="all", choices=["all", "infer", "sae"],
-                    help="infer: the inference rows alone (float32 and int8); sae: the sparse autoencoder rows alone (issue 18)")
+    ap.add_argument("--only", default="all", choices=["all", "infer", "sae", "small"],
+                    help="infer: the inference rows alone (float32 and int8); sae: the sparse autoencoder rows alone (issue 18); "
+                         "small: the tiny MLP and SimpleChains' README shape alone (issue 19)")
     args = ap.parse_args()
-    if args.only in ("infer", "sae"):
+    if args.only in ("infer", "sae", "small"):
         args.batches = ""
-    if args.only == "sae":
+    if args.only in ("sae", "small"):
         args.infer_batches = ""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -145,7 +147,7 @@ def main():
     if args.only in ("all", "sae"):
         sae_rows(args)
 
-    for b in ((1, 100) if args.only == "all" else ()):
+    for b in ((1, 100) if args.only in ("all", "small") else ()):
         m = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, 4))
         optimizer = torch.optim.SGD(m.parameters(), lr=0.01)
         criterion = nn.MSELoss()
@@ -159,6 +161,21 @@ def main():
         for _ in range(200):
             tiny()
         print(json.dumps(row("tiny_train", b, timeit(tiny, args.target), args.threads)), flush=True)
+
+    for b in ((200,) if args.only in ("all", "small") else ()):
+        m = nn.Sequential(nn.Linear(24, 8), nn.Tanh(), nn.Linear(8, 2))
+        criterion = nn.MSELoss()
+        x, y = torch.randn(b, 24), torch.randn(b, 2)
+
+        def readme():
+            m.zero_grad()
+            loss = criterion(m(x), y)
+            loss.backward()
+            return loss
+
+        for _ in range(200):
+            readme()
+        print(json.dumps(row("readme_grad", b, timeit(readme, args.target), args.threads)), flush=True)
 
 
 def sae_rows(args):

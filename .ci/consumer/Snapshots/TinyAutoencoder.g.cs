@@ -551,11 +551,9 @@ partial class TinyAutoencoder
         ws.Stamp = global::System.Diagnostics.Stopwatch.GetTimestamp();
         // hid1: Dense 16 → 8, tanh; hid1.activity_l1 (λ = 0.01)
         global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 8);
-        global::Compiled.Kernels.Gemm.XWt(batch, 8, 16, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_parameters, 128, 8), hid1A, _pool);
-        global::Compiled.Kernels.Tanh.Forward(hid1A, hid1A);
+        global::Compiled.Kernels.SmallDense.Forward<Hid1Shape>(batch, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_parameters, 128, 8), hid1A); // a = tanh(x·Wᵀ + b) in one pass
         // out: Dense 8 → 16, sigmoid
-        global::Compiled.Kernels.Gemm.XWt(batch, 16, 8, hid1A, new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_parameters, 264, 16), output, _pool);
-        global::Compiled.Kernels.Sigmoid.Forward(output, output);
+        global::Compiled.Kernels.SmallDense.Forward<OutShape>(batch, hid1A, new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_parameters, 264, 16), output); // a = sigmoid(x·Wᵀ + b) in one pass
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -591,8 +589,7 @@ partial class TinyAutoencoder
 
         // hid1: δ = (δ_out·W_out + l1·sign(a)) ⊙ (1 − a²)   — penalties fused with the derivative
         global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 8);
-        global::Compiled.Kernels.Gemm.XW(batch, 16, 8, outD, new global::System.Span<float>(_parameters, 136, 128), hid1D, _pool);
-        global::Compiled.Kernels.Tanh.Backward(hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
+        global::Compiled.Kernels.SmallDense.InputGradient<OutShape, Hid1Shape>(batch, outD, new global::System.Span<float>(_parameters, 136, 128), hid1A, default, r.Hid1ActivityL1 * invB, 0f, hid1D); // product, penalties and derivative in one pass
         return loss;
     }
 
@@ -604,12 +601,10 @@ partial class TinyAutoencoder
     {
         // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
         global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 16);
-        global::Compiled.Kernels.Gemm.DtX(batch, 16, 8, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 8), new global::System.Span<float>(_gradients, 136, 128), default, 0f, 0f, _pool);
-        global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, outD, new global::System.Span<float>(_gradients, 264, 16), default, 0f, 0f);
+        global::Compiled.Kernels.SmallDense.Gradients<OutShape>(batch, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 8), new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_parameters, 264, 16), new global::System.Span<float>(_gradients, 136, 128), new global::System.Span<float>(_gradients, 264, 16), 0f, 0f, 0f, 0f);
         // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
         global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 8);
-        global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 128), default, 0f, 0f, _pool);
-        global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, hid1D, new global::System.Span<float>(_gradients, 128, 8), default, 0f, 0f);
+        global::Compiled.Kernels.SmallDense.Gradients<Hid1Shape>(batch, hid1D, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_parameters, 128, 8), new global::System.Span<float>(_gradients, 0, 128), new global::System.Span<float>(_gradients, 128, 8), 0f, 0f, 0f, 0f);
     }
 
     /// <summary>
@@ -625,12 +620,10 @@ partial class TinyAutoencoder
     {
         // out: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
         global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 16);
-        global::Compiled.Kernels.Gemm.DtXSgd(batch, 16, 8, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 8), new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_gradients, 136, 128), 0f, 0f, lr, _pool);
-        global::Compiled.Kernels.Gemm.ColumnSumsSgd(batch, 16, outD, new global::System.Span<float>(_parameters, 264, 16), new global::System.Span<float>(_gradients, 264, 16), 0f, 0f, lr);
+        global::Compiled.Kernels.SmallDense.GradientsSgd<OutShape>(batch, outD, new global::System.Span<float>(_main.Hid1Out, 0, batch * 8), new global::System.Span<float>(_parameters, 136, 128), new global::System.Span<float>(_parameters, 264, 16), 0f, 0f, 0f, 0f, lr);
         // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ; p ← p − lr·g
         global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 8);
-        global::Compiled.Kernels.Gemm.DtXSgd(batch, 8, 16, hid1D, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_gradients, 0, 128), 0f, 0f, lr, _pool);
-        global::Compiled.Kernels.Gemm.ColumnSumsSgd(batch, 8, hid1D, new global::System.Span<float>(_parameters, 128, 8), new global::System.Span<float>(_gradients, 128, 8), 0f, 0f, lr);
+        global::Compiled.Kernels.SmallDense.GradientsSgd<Hid1Shape>(batch, hid1D, inputs, new global::System.Span<float>(_parameters, 0, 128), new global::System.Span<float>(_parameters, 128, 8), 0f, 0f, 0f, 0f, lr);
     }
 
     /// <summary>
@@ -919,5 +912,23 @@ partial class TinyAutoencoder
 
         /// <summary>Activation sparsity of hid1's output.</summary>
         public global::Compiled.ActivitySparsity Hid1 { get; }
+    }
+
+    /// <summary>hid1's constants, for the small-layer kernels compiled for them: 16 → 8, tanh.</summary>
+    private readonly struct Hid1Shape : global::Compiled.Kernels.ISmallDense
+    {
+        public static int Inputs => 16;
+        public static int Units => 8;
+        public static global::Compiled.Activation Activation => global::Compiled.Activation.Tanh;
+        public static float Alpha => 0f;
+    }
+
+    /// <summary>out's constants, for the small-layer kernels compiled for them: 8 → 16, sigmoid.</summary>
+    private readonly struct OutShape : global::Compiled.Kernels.ISmallDense
+    {
+        public static int Inputs => 8;
+        public static int Units => 16;
+        public static global::Compiled.Activation Activation => global::Compiled.Activation.Sigmoid;
+        public static float Alpha => 0f;
     }
 }

@@ -743,12 +743,10 @@ namespace Demo
             // hid1: Dense 64 → 32, gelu; hid1.activity_l1 (λ = 0.001)
             global::System.Span<float> hid1A = new global::System.Span<float>(ws.Hid1Out, 0, batch * 32);
             global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 32);
-            global::Compiled.Kernels.Gemm.XWt(batch, 32, 64, inputs, new global::System.Span<float>(_parameters, 0, 2048), new global::System.Span<float>(_parameters, 2048, 32), hid1Z, _pool);
-            global::Compiled.Kernels.Gelu.Forward(hid1Z, hid1A);
+            global::Compiled.Kernels.SmallDense.Forward<Hid1Shape>(batch, inputs, new global::System.Span<float>(_parameters, 0, 2048), new global::System.Span<float>(_parameters, 2048, 32), hid1A, hid1Z); // z = x·Wᵀ + b, a = gelu(z) in one pass
             // hid2: Dense 32 → 16, leaky_relu(α=0.1)
             global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.XWt(batch, 16, 32, hid1A, new global::System.Span<float>(_parameters, 2080, 512), new global::System.Span<float>(_parameters, 2592, 16), hid2A, _pool);
-            global::Compiled.Kernels.LeakyRelu.Forward(hid2A, hid2A, 0.1f);
+            global::Compiled.Kernels.SmallDense.Forward<Hid2Shape>(batch, hid1A, new global::System.Span<float>(_parameters, 2080, 512), new global::System.Span<float>(_parameters, 2592, 16), hid2A); // a = leaky_relu(x·Wᵀ + b) in one pass
             // out: Dense 16 → 10, softmax
             global::System.Span<float> outZ = new global::System.Span<float>(ws.OutPre, 0, batch * 10);
             global::Compiled.Kernels.Gemm.XWt(batch, 10, 16, hid2A, new global::System.Span<float>(_parameters, 2608, 160), new global::System.Span<float>(_parameters, 2768, 10), outZ, _pool);
@@ -788,8 +786,7 @@ namespace Demo
             global::Compiled.Kernels.LeakyRelu.Backward(hid2A, hid2D, 0.1f, 0f, 0f);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ (Φ(z) + z·φ(z))   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 32);
-            global::Compiled.Kernels.Gemm.XW(batch, 16, 32, hid2D, new global::System.Span<float>(_parameters, 2080, 512), hid1D, _pool);
-            global::Compiled.Kernels.Gelu.Backward(hid1Z, hid1A, hid1D, r.Hid1ActivityL1 * invB, 0f);
+            global::Compiled.Kernels.SmallDense.InputGradient<Hid2Shape, Hid1Shape>(batch, hid2D, new global::System.Span<float>(_parameters, 2080, 512), hid1A, hid1Z, r.Hid1ActivityL1 * invB, 0f, hid1D); // product, penalties and derivative in one pass
             return loss;
         }
 
@@ -805,12 +802,10 @@ namespace Demo
             global::Compiled.Kernels.Gemm.ColumnSums(batch, 10, outD, new global::System.Span<float>(_gradients, 2768, 10), default, 0f, 0f);
             // hid2: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
             global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.DtX(batch, 16, 32, hid2D, new global::System.Span<float>(_main.Hid1Out, 0, batch * 32), new global::System.Span<float>(_gradients, 2080, 512), default, 0f, 0f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 16, hid2D, new global::System.Span<float>(_gradients, 2592, 16), default, 0f, 0f);
+            global::Compiled.Kernels.SmallDense.Gradients<Hid2Shape>(batch, hid2D, new global::System.Span<float>(_main.Hid1Out, 0, batch * 32), new global::System.Span<float>(_parameters, 2080, 512), new global::System.Span<float>(_parameters, 2592, 16), new global::System.Span<float>(_gradients, 2080, 512), new global::System.Span<float>(_gradients, 2592, 16), 0f, 0f, 0f, 0f);
             // hid1: ∂/∂W = δᵀ·input, ∂/∂b = Σ_batch δ
             global::System.ReadOnlySpan<float> hid1D = new global::System.Span<float>(_main.Hid1Delta, 0, batch * 32);
-            global::Compiled.Kernels.Gemm.DtX(batch, 32, 64, hid1D, inputs, new global::System.Span<float>(_gradients, 0, 2048), default, 0f, 0f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, hid1D, new global::System.Span<float>(_gradients, 2048, 32), default, 0f, 0f);
+            global::Compiled.Kernels.SmallDense.Gradients<Hid1Shape>(batch, hid1D, inputs, new global::System.Span<float>(_parameters, 0, 2048), new global::System.Span<float>(_parameters, 2048, 32), new global::System.Span<float>(_gradients, 0, 2048), new global::System.Span<float>(_gradients, 2048, 32), 0f, 0f, 0f, 0f);
         }
 
         /// <summary>
@@ -1103,6 +1098,24 @@ namespace Demo
 
             /// <summary>Activation sparsity of hid1's output.</summary>
             public global::Compiled.ActivitySparsity Hid1 { get; }
+        }
+
+        /// <summary>hid1's constants, for the small-layer kernels compiled for them: 64 → 32, gelu.</summary>
+        private readonly struct Hid1Shape : global::Compiled.Kernels.ISmallDense
+        {
+            public static int Inputs => 64;
+            public static int Units => 32;
+            public static global::Compiled.Activation Activation => global::Compiled.Activation.Gelu;
+            public static float Alpha => 0f;
+        }
+
+        /// <summary>hid2's constants, for the small-layer kernels compiled for them: 32 → 16, leaky_relu(α=0.1).</summary>
+        private readonly struct Hid2Shape : global::Compiled.Kernels.ISmallDense
+        {
+            public static int Inputs => 32;
+            public static int Units => 16;
+            public static global::Compiled.Activation Activation => global::Compiled.Activation.LeakyRelu;
+            public static float Alpha => 0.1f;
         }
     }
 }

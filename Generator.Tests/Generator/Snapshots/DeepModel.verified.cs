@@ -663,10 +663,9 @@ namespace Demo
             global::Compiled.Kernels.Sigmoid.Forward(hid2A, hid2A);
             // code: Dense 16 → 8, tanh; code.activity_l2 (λ = 0.005), weight_decay (λ = 0.0001), weight_l2 (λ = 0.001)
             global::System.Span<float> codeA = new global::System.Span<float>(ws.CodeOut, 0, batch * 8);
-            global::Compiled.Kernels.Gemm.XWt(batch, 8, 16, hid2A, new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), codeA, _pool);
-            global::Compiled.Kernels.Tanh.Forward(codeA, codeA);
+            global::Compiled.Kernels.SmallDense.Forward<CodeShape>(batch, hid2A, new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), codeA); // a = tanh(x·Wᵀ + b) in one pass
             // out: Dense 8 → 32, linear; weight_decay (λ = 0.0001)
-            global::Compiled.Kernels.Gemm.XWt(batch, 32, 8, codeA, new global::System.Span<float>(_parameters, 1328, 256), new global::System.Span<float>(_parameters, 1584, 32), output, _pool);
+            global::Compiled.Kernels.SmallDense.Forward<OutShape>(batch, codeA, new global::System.Span<float>(_parameters, 1328, 256), new global::System.Span<float>(_parameters, 1584, 32), output); // a = x·Wᵀ + b in one pass
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generator", "1.0")]
@@ -722,11 +721,10 @@ namespace Demo
 
             // code: δ = (δ_out·W_out + 2·l2·a) ⊙ (1 − a²)   — penalties fused with the derivative
             global::System.Span<float> codeD = new global::System.Span<float>(ws.CodeDelta, 0, batch * 8);
-            global::Compiled.Kernels.Gemm.XW(batch, 32, 8, outD, new global::System.Span<float>(_parameters, 1328, 256), codeD, _pool);
-            global::Compiled.Kernels.Tanh.Backward(codeA, codeD, 0f, r.CodeActivityL2);
+            global::Compiled.Kernels.SmallDense.InputGradient<OutShape, CodeShape>(batch, outD, new global::System.Span<float>(_parameters, 1328, 256), codeA, default, 0f, r.CodeActivityL2, codeD); // product, penalties and derivative in one pass
             // hid2: δ = (δ_code·W_code + l1·sign(a) + KL_j) ⊙ a(1 − a)   — penalties fused with the derivative
             global::System.Span<float> hid2D = new global::System.Span<float>(ws.Hid2Delta, 0, batch * 16);
-            global::Compiled.Kernels.Gemm.XW(batch, 8, 16, codeD, new global::System.Span<float>(_parameters, 1192, 128), hid2D, _pool);
+            global::Compiled.Kernels.SmallDense.InputGradient<CodeShape>(batch, codeD, new global::System.Span<float>(_parameters, 1192, 128), hid2D);
             global::Compiled.Kernels.Sigmoid.Backward(hid2A, hid2D, 16, r.HiddenL1 * (0.03125f * invB), 0f, ws.Hid2KlTerm);
             // hid1: δ = (δ_hid2·W_hid2 + l1·sign(a)) ⊙ [a > 0]   — penalties fused with the derivative
             global::System.Span<float> hid1D = new global::System.Span<float>(ws.Hid1Delta, 0, batch * 24);
@@ -747,12 +745,10 @@ namespace Demo
             RegularizationCoefficients r = Regularization;
             // out: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
             global::System.ReadOnlySpan<float> outD = new global::System.Span<float>(_main.OutDelta, 0, batch * 32);
-            global::Compiled.Kernels.Gemm.DtX(batch, 32, 8, outD, new global::System.Span<float>(_main.CodeOut, 0, batch * 8), new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_parameters, 1328, 256), 0f, r.WeightDecay * 0.5f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 32, outD, new global::System.Span<float>(_gradients, 1584, 32), default, 0f, 0f);
+            global::Compiled.Kernels.SmallDense.Gradients<OutShape>(batch, outD, new global::System.Span<float>(_main.CodeOut, 0, batch * 8), new global::System.Span<float>(_parameters, 1328, 256), new global::System.Span<float>(_parameters, 1584, 32), new global::System.Span<float>(_gradients, 1328, 256), new global::System.Span<float>(_gradients, 1584, 32), 0f, r.WeightDecay * 0.5f, 0f, 0f);
             // code: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ
             global::System.ReadOnlySpan<float> codeD = new global::System.Span<float>(_main.CodeDelta, 0, batch * 8);
-            global::Compiled.Kernels.Gemm.DtX(batch, 8, 16, codeD, new global::System.Span<float>(_main.Hid2Out, 0, batch * 16), new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_parameters, 1192, 128), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, _pool);
-            global::Compiled.Kernels.Gemm.ColumnSums(batch, 8, codeD, new global::System.Span<float>(_gradients, 1320, 8), default, 0f, 0f);
+            global::Compiled.Kernels.SmallDense.Gradients<CodeShape>(batch, codeD, new global::System.Span<float>(_main.Hid2Out, 0, batch * 16), new global::System.Span<float>(_parameters, 1192, 128), new global::System.Span<float>(_parameters, 1320, 8), new global::System.Span<float>(_gradients, 1192, 128), new global::System.Span<float>(_gradients, 1320, 8), 0f, r.WeightDecay * 0.5f + r.WeightL2 * 0.0078125f, 0f, 0f);
             // hid2: ∂/∂W = δᵀ·input + weight penalties, ∂/∂b = Σ_batch δ + bias penalties
             global::System.ReadOnlySpan<float> hid2D = new global::System.Span<float>(_main.Hid2Delta, 0, batch * 16);
             if (_main.Hid1Sparse) global::Compiled.Kernels.SparseGemm.DtActive(batch, 16, 24, hid2D, new global::Compiled.Kernels.ActiveSet(batch, 24, _main.Hid1ActiveInts, _main.Hid1ActiveValues), new global::System.Span<float>(_gradients, 792, 384), new global::System.Span<float>(_parameters, 792, 384), 0f, r.WeightDecay * 0.5f, _pool);
@@ -1165,6 +1161,24 @@ namespace Demo
 
             /// <summary>Exact zeros in out.weight.</summary>
             public global::Compiled.WeightSparsity OutWeight { get; }
+        }
+
+        /// <summary>code's constants, for the small-layer kernels compiled for them: 16 → 8, tanh.</summary>
+        private readonly struct CodeShape : global::Compiled.Kernels.ISmallDense
+        {
+            public static int Inputs => 16;
+            public static int Units => 8;
+            public static global::Compiled.Activation Activation => global::Compiled.Activation.Tanh;
+            public static float Alpha => 0f;
+        }
+
+        /// <summary>out's constants, for the small-layer kernels compiled for them: 8 → 32, linear.</summary>
+        private readonly struct OutShape : global::Compiled.Kernels.ISmallDense
+        {
+            public static int Inputs => 8;
+            public static int Units => 32;
+            public static global::Compiled.Activation Activation => global::Compiled.Activation.Linear;
+            public static float Alpha => 0f;
         }
     }
 }

@@ -4,9 +4,9 @@ using Compiled.Generator.Model;
 namespace Compiled.Generator.Emit.Layers;
 
 /// <summary>A Dense layer: its own W [Units, Inputs]; forward X·Wᵀ + b, backward δ·W, gradients δᵀ·X and Σ δ.</summary>
-internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEmitter(model, layer)
+internal class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEmitter(model, layer)
 {
-    private new DenseSpec L { get; } = layer;
+    protected new DenseSpec L { get; } = layer;
 
     protected override string KindName => "Dense";
 
@@ -73,11 +73,8 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
 
     public override void ParameterGradients(IndentedWriter w, string input, bool sgd)
     {
-        string none = Coefficients.None(M);
         string wl1 = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L1), wl2 = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L2);
-        bool wPen = wl1 != none || wl2 != none;
-        w.Line($"// {L.Name}: ∂/∂W = δᵀ·input{(wPen ? " + weight penalties" : "")}, ∂/∂b = Σ_batch δ{(HasBiasPenalty ? " + bias penalties" : "")}{(sgd ? "; p ← p − lr·g" : "")}");
-        w.Line($"{Names.ReadOnlySpan(M)} {Names.D(L)} = {Names.Rows(M, Names.Delta(Names.Main, L), L.Units)};");
+        bool wPen = GradientHead(w, sgd);
         string denseGradient = sgd
             ? $"{Names.Kernels}.Gemm.DtXSgd(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.Weight(M, L)}, {Names.WeightGrad(M, L)}, {wl1}, {wl2}, lr, _pool);"
             : $"{Names.Kernels}.Gemm.DtX(batch, {L.Units}, {L.Inputs}, {Names.D(L)}, {input}, {Names.WeightGrad(M, L)}, {(wPen ? Names.Weight(M, L) : "default")}, {wl1}, {wl2}, _pool);";
@@ -107,5 +104,15 @@ internal sealed class DenseEmitter(ModelSpec model, DenseSpec layer) : ProductEm
         if (!sgd) StructuralWeights(w);
         if (!sgd) CodeWeightGradients(w);
         BiasGradient(w, sgd);
+    }
+
+    /// <summary>The parameter gradients' comment and the delta's span; returns whether the weights carry a penalty.</summary>
+    protected bool GradientHead(IndentedWriter w, bool sgd)
+    {
+        bool wPen = Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L1) != Coefficients.None(M)
+                    || Coefficients.Gradient(M, L.Index, TensorKind.Weight, NormKind.L2) != Coefficients.None(M);
+        w.Line($"// {L.Name}: ∂/∂W = δᵀ·input{(wPen ? " + weight penalties" : "")}, ∂/∂b = Σ_batch δ{(HasBiasPenalty ? " + bias penalties" : "")}{(sgd ? "; p ← p − lr·g" : "")}");
+        w.Line($"{Names.ReadOnlySpan(M)} {Names.D(L)} = {Names.Rows(M, Names.Delta(Names.Main, L), L.Units)};");
+        return wPen;
     }
 }

@@ -11,12 +11,13 @@ namespace Compiled.Generator.Emit.Layers;
 /// The protocol, in the order the generated class reads:
 /// workspace fields and allocations (its buffers) → initialization (constructor) → views (public spans) → forward step →
 /// backward step (the gradient of the loss with respect to its input, written into the layer below) → parameter
-/// gradients. Kinds that own no parameters or buffers keep the empty defaults.
+/// gradients → nested types. Kinds that own no parameters or buffers keep the empty defaults.
 /// </remarks>
 internal abstract class LayerEmitter
 {
     public static LayerEmitter For(ModelSpec m, LayerSpec layer) => layer switch
     {
+        DenseSpec { Small: true } d => new SmallDenseEmitter(m, d),
         DenseSpec d => new DenseEmitter(m, d),
         TiedSpec t => new TiedEmitter(m, t),
         NoiseSpec n => new NoiseEmitter(m, n),
@@ -84,4 +85,7 @@ internal abstract class LayerEmitter
     /// share of its partner's weights), added.
     /// </summary>
     public virtual void SharedParameterGradients(IndentedWriter w, string input) { }
+
+    /// <summary>Types of its own, nested in the model class after the others (each preceded by a blank line).</summary>
+    public virtual void NestedTypes(IndentedWriter w) { }
 }

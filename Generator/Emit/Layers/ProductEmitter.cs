@@ -285,6 +285,18 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
     /// </summary>
     public void ActivationBackward(IndentedWriter w)
     {
+        // A small layer directly above applies the derivative in its own backward product (DenseSpec.DerivativeFromAbove).
+        if (L is not DenseSpec { DerivativeFromAbove: true }) Derivative(w);
+        if (L.TopK is not null) w.Line($"{Names.Kernels}.TopK.Mask<{Names.T(M)}>({Names.D(L)}, {Kept(Names.Ws)}); // the gradient flows through the kept units only");
+        if (L.AuxK is not null && M.Terms.FirstOrDefault(t => t.Kind == TermKind.AuxK && t.Layer == L.Index) is { } aux)
+            w.Line($"{Names.Ws}.{Names.AuxKField(L.Pascal)}!.AddLayerGradient({Names.Z(L)}, {Names.D(L)}, {Names.Coefficient(aux)}); // {aux.Name}: δ += c·(g·W_dec[:, j]) at the dead units it used");
+        PreActivationPenalties(w);
+        StructuralDeltas(w);
+    }
+
+    /// <summary>The derivative kernel with the activity penalties on a (and the KL term) fused in.</summary>
+    private void Derivative(IndentedWriter w)
+    {
         string none = Coefficients.None(M);
         string l1 = Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L1), l2 = Coefficients.Gradient(M, L.Index, TensorKind.Output, NormKind.L2);
         string k = Names.Kernel(L.Activation);
@@ -302,11 +314,6 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
             else if (Names.HasAlpha(L.Activation)) w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {Names.Real(M, L.Alpha)}, {l1}, {l2});");
             else w.Line($"{k}.Backward({Names.A(L)}, {Names.D(L)}, {l1}, {l2});");
         }
-        if (L.TopK is not null) w.Line($"{Names.Kernels}.TopK.Mask<{Names.T(M)}>({Names.D(L)}, {Kept(Names.Ws)}); // the gradient flows through the kept units only");
-        if (L.AuxK is not null && M.Terms.FirstOrDefault(t => t.Kind == TermKind.AuxK && t.Layer == L.Index) is { } aux)
-            w.Line($"{Names.Ws}.{Names.AuxKField(L.Pascal)}!.AddLayerGradient({Names.Z(L)}, {Names.D(L)}, {Names.Coefficient(aux)}); // {aux.Name}: δ += c·(g·W_dec[:, j]) at the dead units it used");
-        PreActivationPenalties(w);
-        StructuralDeltas(w);
     }
 
     /// <summary>The decoder-weighted L1 on this layer: its share of ∂loss/∂a, before the activation's derivative.</summary>
