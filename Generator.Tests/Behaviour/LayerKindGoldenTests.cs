@@ -27,7 +27,6 @@ namespace Compiled.Tests;
 /// </summary>
 public class LayerKindGoldenTests(ITestOutputHelper output)
 {
-    private const double Rel32 = 1e-5, Abs32 = 1e-6, Rel64 = 1e-10, Abs64 = 1e-13;
     private const int B = LayerKindCases.Batch;
 
     public static TheoryData<string> Cases()
@@ -41,17 +40,9 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
 
     private const string InputsFile = "layer_kinds_inputs.json", GoldenFile = "torch_layer_kinds.json";
 
-    private static JsonElement Root(string path)
-    {
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.Clone();
-    }
-
-    private static string Copied(string file) => Path.Combine(AppContext.BaseDirectory, "Golden", file);
-
     private static string SourceFolder([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "..", "Golden");
 
-    private static double[] D(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+    private static double[] D(JsonElement e) => GoldenFiles.Doubles(e);
 
     /// <summary>
     /// With COMPILED_WRITE_GOLDEN_INPUTS=1, writes Golden/layer_kinds_inputs.json from the models (then checks it as below).
@@ -64,14 +55,14 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
     [Fact]
     public void Recorded_draws_are_the_draws_the_models_make_today()
     {
-        string path = Copied(InputsFile);
+        string path = GoldenFiles.Copied(InputsFile);
         if (Environment.GetEnvironmentVariable("COMPILED_WRITE_GOLDEN_INPUTS") == "1")
         {
             path = Path.GetFullPath(Path.Combine(SourceFolder(), InputsFile));
             File.WriteAllText(path, WriteInputs());
             output.WriteLine("wrote " + path);
         }
-        JsonElement cases = Root(path).GetProperty("cases");
+        JsonElement cases = GoldenFiles.Root(path).GetProperty("cases");
         Assert.Equal(LayerKindCases.All.Select(c => c.Name).Order(), cases.EnumerateObject().Select(p => p.Name).Order());
 
         var failures = new List<string>();
@@ -163,11 +154,11 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
             s.Append("   \"layout\": [").Append(string.Join(", ", m.Layout.Select(l => $"{{\"name\": \"{l.Name}\", \"offset\": {l.Offset}, \"shape\": [{string.Join(", ", l.Shape)}]}}"))).Append("],\n");
             s.Append("   \"terms\": [").Append(string.Join(", ", m.TermNames.Select(n => "\"" + n + "\""))).Append("],\n");
             s.Append("   \"activations\": [").Append(string.Join(", ", m.Activations.Select(a => "\"" + a.Layer + "\""))).Append("],\n");
-            s.Append("   \"params\": ").Append(Numbers(p)).Append(",\n");
-            s.Append("   \"input\": ").Append(Numbers(x)).Append(",\n");
-            s.Append("   \"target\": ").Append(Numbers(t)).Append(",\n");
+            s.Append("   \"params\": ").Append(GoldenFiles.Numbers(p)).Append(",\n");
+            s.Append("   \"input\": ").Append(GoldenFiles.Numbers(x)).Append(",\n");
+            s.Append("   \"target\": ").Append(GoldenFiles.Numbers(t)).Append(",\n");
             s.Append("   \"draws\": {");
-            s.Append(string.Join(",", m.Draws.Select(d => "\n    \"" + d.Name + "\": " + Numbers(d.Read()))));
+            s.Append(string.Join(",", m.Draws.Select(d => "\n    \"" + d.Name + "\": " + GoldenFiles.Numbers(d.Read()))));
             s.Append(m.Draws.Count > 0 ? "\n   }\n" : "}\n");
             s.Append(k + 1 < LayerKindCases.All.Count ? "  },\n" : "  }\n");
         }
@@ -175,32 +166,9 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
         return s.ToString();
     }
 
-    private static string Numbers(double[] values) => "[" + string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
-
     // ---- Step 3: every case against PyTorch --------------------------------------------------------------------------------
 
-    private static readonly Lazy<JsonElement> Golden = new(() => Root(Copied(GoldenFile)));
-
-    private sealed class Worst(bool isDouble)
-    {
-        public readonly double Rel = isDouble ? Rel64 : Rel32, Abs = isDouble ? Abs64 : Abs32;
-        public readonly Dictionary<string, double> Seen = new();
-
-        /// <summary>|actual − expected| ≤ rel·|expected| + abs; records the error relative to max(|expected|, abs/rel).</summary>
-        public void Check(string group, string what, double expected, double actual)
-        {
-            double err = Math.Abs(actual - expected);
-            Assert.True(err <= Rel * Math.Abs(expected) + Abs,
-                $"{what}: got {actual:R}, expected {expected:R} (diff {err:E2}, allowed {Rel * Math.Abs(expected) + Abs:E2})");
-            Seen[group] = Math.Max(Seen.GetValueOrDefault(group), err / Math.Max(Math.Abs(expected), Abs / Rel));
-        }
-
-        public void Check(string group, string what, double[] expected, double[] actual)
-        {
-            Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
-            for (int i = 0; i < expected.Length; i++) Check(group, $"{what}[{i}]", expected[i], actual[i]);
-        }
-    }
+    private static readonly Lazy<JsonElement> Golden = new(() => GoldenFiles.Root(GoldenFiles.Copied(GoldenFile)));
 
     [Theory, MemberData(nameof(Cases))]
     public void Loss_terms_gradients_and_outputs_match_PyTorch(string name)
@@ -231,7 +199,7 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
             Assert.True(differences.Length == 0, string.Join("\n", differences));
         }
 
-        var worst = new Worst(m.IsDouble);
+        var worst = new GoldenTolerance(m.IsDouble);
         JsonElement terms = g.GetProperty("terms"), clean = g.GetProperty("eval_terms");
         Assert.Equal(m.TermNames.Order(), terms.EnumerateObject().Select(p => p.Name).Order());
         double[] last = m.LastLoss();
@@ -258,7 +226,7 @@ public class LayerKindGoldenTests(ITestOutputHelper output)
     [Fact]
     public void The_golden_file_was_made_from_the_recorded_inputs()
     {
-        JsonElement inputs = Root(Copied(InputsFile)).GetProperty("cases"), golden = Golden.Value.GetProperty("cases");
+        JsonElement inputs = GoldenFiles.Root(GoldenFiles.Copied(InputsFile)).GetProperty("cases"), golden = Golden.Value.GetProperty("cases");
         Assert.Equal(inputs.EnumerateObject().Select(p => p.Name).Order(), golden.EnumerateObject().Select(p => p.Name).Order());
         foreach (JsonProperty c in inputs.EnumerateObject())
         {

@@ -29,7 +29,6 @@ namespace Compiled.Tests;
 /// </summary>
 public class SparseCodingGoldenTests(ITestOutputHelper output)
 {
-    private const double Rel32 = 1e-5, Abs32 = 1e-6, Rel64 = 1e-10, Abs64 = 1e-13;
     private const int B = SparseCodingCases.Batch;
     private const string InputsFile = "sparse_coding_inputs.json", GoldenFile = "torch_sparse_coding.json";
 
@@ -40,17 +39,9 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
         return data;
     }
 
-    private static JsonElement Root(string path)
-    {
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.Clone();
-    }
-
-    private static string Copied(string file) => Path.Combine(AppContext.BaseDirectory, "Golden", file);
-
     private static string SourceFolder([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "..", "Golden");
 
-    private static double[] D(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+    private static double[] D(JsonElement e) => GoldenFiles.Doubles(e);
 
     private static long[] L(JsonElement e) => e.EnumerateArray().Select(v => v.GetInt64()).ToArray();
 
@@ -95,14 +86,14 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
     [Fact]
     public void Recorded_inputs_are_what_the_registry_makes_today()
     {
-        string path = Copied(InputsFile);
+        string path = GoldenFiles.Copied(InputsFile);
         if (Environment.GetEnvironmentVariable("COMPILED_WRITE_GOLDEN_INPUTS") == "1")
         {
             path = Path.GetFullPath(Path.Combine(SourceFolder(), InputsFile));
             File.WriteAllText(path, WriteInputs());
             output.WriteLine("wrote " + path);
         }
-        JsonElement cases = Root(path).GetProperty("cases");
+        JsonElement cases = GoldenFiles.Root(path).GetProperty("cases");
         Assert.Equal(SparseCodingCases.All.Select(c => c.Name).Order(), cases.EnumerateObject().Select(p => p.Name).Order());
         foreach (ScCase c in SparseCodingCases.All)
         {
@@ -172,9 +163,9 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
             s.Append("   \"activations\": [").Append(string.Join(", ", m.Activations.Select(a => "\"" + a.Layer + "\""))).Append("],\n");
             s.Append("   \"counters\": [").Append(string.Join(", ", m.Counters.Select(a => "\"" + a.Layer + "\""))).Append("],\n");
             s.Append("   \"ops\": [").Append(string.Join(", ", c.Ops.Select(o => $"[\"{o.Kind.ToString().ToLowerInvariant()}\", {o.Batch}]"))).Append("],\n");
-            s.Append("   \"params\": ").Append(Numbers(p)).Append(",\n");
+            s.Append("   \"params\": ").Append(GoldenFiles.Numbers(p)).Append(",\n");
             s.Append("   \"batches\": [");
-            s.Append(string.Join(",", Enumerable.Range(0, c.Batches).Select(b => "\n    {\"input\": " + Numbers(x[b]) + ", \"target\": " + Numbers(t[b]) + "}")));
+            s.Append(string.Join(",", Enumerable.Range(0, c.Batches).Select(b => "\n    {\"input\": " + GoldenFiles.Numbers(x[b]) + ", \"target\": " + GoldenFiles.Numbers(t[b]) + "}")));
             s.Append("\n   ]\n");
             s.Append(k + 1 < SparseCodingCases.All.Count ? "  },\n" : "  }\n");
         }
@@ -182,32 +173,9 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
         return s.ToString();
     }
 
-    private static string Numbers(double[] values) => "[" + string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
-
     // ---- Step 3: every case against PyTorch --------------------------------------------------------------------------------
 
-    private static readonly Lazy<JsonElement> Golden = new(() => Root(Copied(GoldenFile)));
-
-    private sealed class Worst(bool isDouble)
-    {
-        public readonly double Rel = isDouble ? Rel64 : Rel32, Abs = isDouble ? Abs64 : Abs32;
-        public readonly Dictionary<string, double> Seen = new();
-
-        /// <summary>|actual − expected| ≤ rel·|expected| + abs; records the error relative to max(|expected|, abs/rel).</summary>
-        public void Check(string group, string what, double expected, double actual)
-        {
-            double err = Math.Abs(actual - expected);
-            Assert.True(err <= Rel * Math.Abs(expected) + Abs,
-                $"{what}: got {actual:R}, expected {expected:R} (diff {err:E2}, allowed {Rel * Math.Abs(expected) + Abs:E2})");
-            Seen[group] = Math.Max(Seen.GetValueOrDefault(group), err / Math.Max(Math.Abs(expected), Abs / Rel));
-        }
-
-        public void Check(string group, string what, double[] expected, double[] actual)
-        {
-            Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
-            for (int i = 0; i < expected.Length; i++) Check(group, $"{what}[{i}]", expected[i], actual[i]);
-        }
-    }
+    private static readonly Lazy<JsonElement> Golden = new(() => GoldenFiles.Root(GoldenFiles.Copied(GoldenFile)));
 
     [Theory, MemberData(nameof(Cases))]
     public void Loss_terms_gradients_outputs_and_updates_match_PyTorch(string name)
@@ -222,7 +190,7 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
         JsonElement[] batches = g.GetProperty("batches").EnumerateArray().ToArray();
         JsonElement[] results = g.GetProperty("results").EnumerateArray().ToArray();
         Assert.Equal(c.Ops.Length, results.Length);
-        var worst = new Worst(m.IsDouble);
+        var worst = new GoldenTolerance(m.IsDouble);
         long steps = 0;
         for (int k = 0; k < c.Ops.Length; k++)
         {
@@ -270,13 +238,13 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
             string.Join(", ", worst.Seen.Select(kv => $"{kv.Key} {kv.Value:E2}")) + $"; overall {worst.Seen.Values.Max():E2}");
     }
 
-    private static void CheckTerms(Worst worst, string at, string[] names, JsonElement terms, double total, double[] actual, string group)
+    private static void CheckTerms(GoldenTolerance worst, string at, string[] names, JsonElement terms, double total, double[] actual, string group)
     {
         for (int i = 0; i < names.Length; i++) worst.Check(group, $"{at} {names[i]}", terms.GetProperty(names[i]).GetDouble(), actual[i]);
         worst.Check(group, at + " total", total, actual[^1]);
     }
 
-    private static void CheckActivations(Worst worst, string at, JsonElement r, ScModel m, string group)
+    private static void CheckActivations(GoldenTolerance worst, string at, JsonElement r, ScModel m, string group)
     {
         JsonElement expected = r.GetProperty("activations");
         Assert.Equal(m.Activations.Select(a => a.Layer).Order(), expected.EnumerateObject().Select(p => p.Name).Order());
@@ -297,7 +265,7 @@ public class SparseCodingGoldenTests(ITestOutputHelper output)
     [Fact]
     public void The_golden_file_was_made_from_the_recorded_inputs()
     {
-        JsonElement inputs = Root(Copied(InputsFile)).GetProperty("cases"), golden = Golden.Value.GetProperty("cases");
+        JsonElement inputs = GoldenFiles.Root(GoldenFiles.Copied(InputsFile)).GetProperty("cases"), golden = Golden.Value.GetProperty("cases");
         Assert.Equal(inputs.EnumerateObject().Select(p => p.Name).Order(), golden.EnumerateObject().Select(p => p.Name).Order());
         foreach (JsonProperty c in inputs.EnumerateObject())
         {

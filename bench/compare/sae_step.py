@@ -22,6 +22,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import torch_models
+
 
 class TopKSAE(nn.Module):
     def __init__(self, d_in=784, d_hidden=4096, k=32):
@@ -52,26 +54,8 @@ class ReluL1SAE(nn.Module):
 
 
 def timeit(fn, target, reps=7):
-    for _ in range(3):
-        fn()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        t = time.perf_counter() - t0
-        if t > target / 4:
-            break
-        n *= 2
-    n = max(3, int(n * target / t))
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        ts.append((time.perf_counter() - t0) / n)
-    ts.sort()
-    return ts[len(ts) // 2]
+    """torch_models.py's timer (warm-up, calibrate to ~target seconds, reps repetitions); the median, in seconds."""
+    return torch_models.timeit(fn, target, reps)[0]
 
 
 def budget(name, model, x, l1, target):
