@@ -68,7 +68,7 @@ public static class Compare
             var (med, min, max) = Time(() => m.ComputeGradients(x, t, b), target);
             rows.Add(Row("readme_grad", b, med, min, max, b / med));
         }
-        if (threads == 1 && only == "all")
+        if (threads == 1 && only is "all" or "gemm")
         {
             foreach (int b in new[] { 64, 256, 1024 })
             {
@@ -77,6 +77,15 @@ public static class Compare
                 rows.Add(Row("gemm_XWt", b, Time(() => Gemm.XWt(b, 400, 784, x, w, bias, y), target).Median, 0, 0, 0, flops));
                 rows.Add(Row("gemm_XW", b, Time(() => Gemm.XW(b, 400, 784, d, w, dx), target).Median, 0, 0, 0, flops));
                 rows.Add(Row("gemm_DtX", b, Time(() => Gemm.DtX(b, 400, 784, d, x, g, default, 0, 0), target).Median, 0, 0, 0, flops));
+            }
+            // Issue 18's encoder (784 → 4096, the product a TopK SAE keeps dense) and, for the same FLOPs, its dense decoder.
+            {
+                const int b = 256;
+                float[] x = Uniform(b * 784, 5), w = Uniform(4096 * 784, 6), bias = new float[4096], y = new float[b * 4096];
+                float[] h = Uniform(b * 4096, 7), bias2 = new float[784], y2 = new float[b * 784];
+                double flops = 2.0 * b * 784 * 4096;
+                rows.Add(Row("gemm_XWt_784x4096", b, Time(() => Gemm.XWt(b, 4096, 784, x, w, bias, y), target).Median, 0, 0, 0, flops));
+                rows.Add(Row("gemm_XWt_4096x784", b, Time(() => Gemm.XWt(b, 784, 4096, h, w, bias2, y2), target).Median, 0, 0, 0, flops));
             }
         }
         if (!smallOnly) rows.Add(new Dictionary<string, object> { ["kind"] = "fma_ceiling", ["threads"] = threads, ["gflops"] = FmaCeiling(threads) });
