@@ -80,7 +80,9 @@ if gemm:
     print("|---|---:|---:|---:|")
     for k, b in gemm:
         g = med(("compiled", k, b, 1), "gflops")
-        print(f"| {k[5:]} ({'X·Wᵀ' if k.endswith('XWt') else 'dY·W' if k.endswith('XW') else 'dYᵀ·X'}) | {b} | {g:.1f} | {100 * g / fma.get(1, float('nan')):.0f}% |")
+        form = k[5:].split("_")[0]
+        shape = k[5 + len(form) + 1:].replace("x", " → ") if "_" in k[5:] else "784 → 400"
+        print(f"| {form} ({'X·Wᵀ' if form == 'XWt' else 'dY·W' if form == 'XW' else 'dYᵀ·X'}, {shape}) | {b} | {g:.1f} | {100 * g / fma.get(1, float('nan')):.0f}% |")
 sae = sorted({(k, b, t) for (fw, k, b, t) in by if k.startswith("sae_") and not k.endswith("_dense") and fw == "compiled"},
              key=lambda x: (x[2], x[0], x[1]))
 if sae:
