@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Compiled.Kernels;
@@ -96,6 +97,39 @@ public class SparseKernelTests
         for (int u = 0; u <= 3 * 16 + 1; u++) d.Add(u);
         d.Add(1000); d.Add(4096);
         return d;
+    }
+
+    [Theory, MemberData(nameof(BuildUnits))]
+    public void BuildIfSparse_decides_as_PreferSparse_on_the_whole_count_and_then_lists_the_same(int units)
+    {
+        const int rows = 9;
+        // Around the 1-in-8 boundary too: exactly rows·units/8 entries (not sparse) and one fewer (sparse), the extra
+        // entries in the last row, so an early stop cannot be decided by the first rows alone.
+        var codes = Densities.Select(d => Code(rows, units, d, units + 5)).ToList();
+        int boundary = rows * units / 8;
+        if (units > 0 && boundary > 0)
+        {
+            foreach (int count in new[] { boundary - 1, boundary, boundary + 1 })
+            {
+                if (count < 0 || count > rows * units) continue;
+                float[] c = new float[rows * units];
+                for (int i = 0; i < count; i++) c[rows * units - 1 - i] = 0.5f + i;
+                codes.Add(c);
+            }
+        }
+        foreach (float[] a in codes)
+        {
+            var (ints, vals) = Storage(rows, units);
+            var full = new ActiveSet(rows, units, ints, vals);
+            int nnz = SparseGemm.BuildActive(rows, units, a, full);
+            var (ints2, vals2) = Storage(rows, units);
+            var s = new ActiveSet(rows, units, ints2, vals2);
+            bool sparse = SparseGemm.BuildIfSparse(rows, units, a, s);
+            Assert.Equal((long)nnz * 8 < (long)rows * units, sparse);
+            if (!sparse) continue;
+            Assert.Equal(ints, ints2);
+            Assert.Equal(vals.Select(BitConverter.SingleToInt32Bits), vals2.Select(BitConverter.SingleToInt32Bits));
+        }
     }
 
     [Theory, MemberData(nameof(BuildUnits))]

@@ -53,6 +53,7 @@ public static class Compare
             rows.Add(Row("infer_int8", b, med, min, max, b / med));
         }
         if (only is "all" or "sae") SaeRows(rows, threads, target);
+        if (only == "dense-relu") DenseReluRows(rows, threads, target);
         foreach (int b in only is "all" or "small" ? new[] { 1, 100 } : [])
         {
             var m = new TinyMlp(b, 0) { Threads = threads, LearningRate = 0.01f };
@@ -147,6 +148,29 @@ public static class Compare
             rows.Add(Row("sae_topk_infer", ib, med, min, max, ib / med));
             (med, min, max) = Time(() => l1.Predict(x.AsSpan(0, ib * 784), y.AsSpan(0, ib * 784), ib), target);
             rows.Add(Row("sae_l1_infer", ib, med, min, max, ib / med));
+        }
+    }
+
+    /// <summary>
+    /// What the sparse path costs a ReLU code that is not sparse: the Fashion-MNIST classifier (784 → 256 ReLU → 10
+    /// softmax, about half its code active on uniform inputs), a training step and Predict at batch 64, with the
+    /// sparse-path check on (the default) and off.
+    /// </summary>
+    private static void DenseReluRows(List<Dictionary<string, object>> rows, int threads, double target)
+    {
+        const int b = 64;
+        float[] x = Uniform(b * 784, 9), y = new float[b * 10];
+        int[] t = new int[b];
+        for (int i = 0; i < b; i++) t[i] = i % 10;
+        var m = new FashionClassifier(b, 0) { Threads = threads };
+        foreach (bool sparse in new[] { true, false })
+        {
+            m.SparseKernels = sparse;
+            string suffix = sparse ? "" : "_off";
+            var (med, min, max) = Time(() => m.TrainStep(x, t, b), target);
+            rows.Add(Density(Row("relu_dense_train" + suffix, b, med, min, max, b / med), m.Hid1Activations));
+            (med, min, max) = Time(() => m.Predict(x, y, b), target);
+            rows.Add(Row("relu_dense_infer" + suffix, b, med, min, max, b / med));
         }
     }
 

@@ -654,8 +654,8 @@ namespace Demo
             global::System.Span<float> hid1Z = new global::System.Span<float>(ws.Hid1Pre, 0, batch * 24);
             global::Compiled.Kernels.Gemm.XWt(batch, 24, 32, inputs, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 768, 24), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
-            // hid1 is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone
-            ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.PreferSparse(batch, 24, global::Compiled.Kernels.SparseGemm.BuildActive(batch, 24, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 24, ws.Hid1ActiveInts, ws.Hid1ActiveValues)));
+            // hid1 is a sparse code: below 1 in 8 active, its active entries are listed once and the next layer's product and the gradients read them alone (a denser batch stops the listing early and stays dense)
+            ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.BuildIfSparse(batch, 24, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 24, ws.Hid1ActiveInts, ws.Hid1ActiveValues));
             // hid2: Dense 24 → 16, sigmoid; hid2.kl_sparsity (β = 2, ρ = 0.1), hid2.bias_l2 (λ = 0.01), weight_decay (λ = 0.0001), hidden_l1 (λ = 0.02)
             global::System.Span<float> hid2A = new global::System.Span<float>(ws.Hid2Out, 0, batch * 16);
             if (ws.Hid1Sparse) global::Compiled.Kernels.SparseGemm.ActiveXWt(batch, 16, 24, new global::Compiled.Kernels.ActiveSet(batch, 24, ws.Hid1ActiveInts, ws.Hid1ActiveValues), new global::System.Span<float>(_parameters, 792, 384), new global::System.Span<float>(_parameters, 1176, 16), hid2A, _pool);

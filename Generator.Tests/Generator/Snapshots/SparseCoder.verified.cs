@@ -646,8 +646,8 @@ namespace Demo
             global::Compiled.Kernels.Gemm.XWt(batch, 1024, 784, centered, new global::System.Span<float>(_parameters, 0, 802816), new global::System.Span<float>(_parameters, 802816, 1024), hid1Z, _pool);
             global::Compiled.Kernels.Relu.Forward(hid1Z, hid1A);
             global::Compiled.Kernels.TopK.Rows<float>(hid1Z, hid1A, new global::System.Span<byte>(ws.Hid1Kept, 0, batch * 1024), batch, 1024, 32, ws.Hid1TopKScratch, _pool); // keep the 32 largest z per row
-            // hid1 is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone
-            ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.PreferSparse(batch, 1024, global::Compiled.Kernels.SparseGemm.BuildActive(batch, 1024, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues)));
+            // hid1 is a sparse code: below 1 in 8 active, its active entries are listed once and the next layer's product and the gradients read them alone (a denser batch stops the listing early and stays dense)
+            ws.Hid1Sparse = SparseKernels && global::Compiled.Kernels.SparseGemm.BuildIfSparse(batch, 1024, hid1A, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues));
             // out: Dense 1024 → 784, linear
             if (ws.Hid1Sparse) global::Compiled.Kernels.SparseGemm.ActiveXWt(batch, 784, 1024, new global::Compiled.Kernels.ActiveSet(batch, 1024, ws.Hid1ActiveInts, ws.Hid1ActiveValues), new global::System.Span<float>(_parameters, 803840, 802816), new global::System.Span<float>(_parameters, 1606656, 784), output, _pool);
             else global::Compiled.Kernels.Gemm.XWt(batch, 784, 1024, hid1A, new global::System.Span<float>(_parameters, 803840, 802816), new global::System.Span<float>(_parameters, 1606656, 784), output, _pool);

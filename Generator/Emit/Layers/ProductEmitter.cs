@@ -242,8 +242,8 @@ internal abstract class ProductEmitter(ModelSpec model, ProductLayerSpec layer) 
         }
         if (L.SparseCode)
         {
-            w.Line($"// {L.Name} is a sparse code: its active entries, listed once; below 1 in 8 active, the next layer's product and the gradients read them alone");
-            w.Line($"{Names.Sparse(Names.Ws, L)} = SparseKernels && {Names.Kernels}.SparseGemm.PreferSparse(batch, {U}, {Names.Kernels}.SparseGemm.BuildActive(batch, {U}, {a}, {Names.Active(Names.Ws, L)}));");
+            w.Line($"// {L.Name} is a sparse code: below 1 in 8 active, its active entries are listed once and the next layer's product and the gradients read them alone (a denser batch stops the listing early and stays dense)");
+            w.Line($"{Names.Sparse(Names.Ws, L)} = SparseKernels && {Names.Kernels}.SparseGemm.BuildIfSparse(batch, {U}, {a}, {Names.Active(Names.Ws, L)});");
         }
         return a;
     }

@@ -19,6 +19,21 @@ public static partial class SparseGemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int BuildActive(int rows, int units, ReadOnlySpan<float> a, in ActiveSet active)
+        => Build(rows, units, a, active, sparseOnly: false);
+
+    /// <summary>
+    /// <see cref="BuildActive"/> for a step that reads the lists only when the code is sparse: true, with the lists
+    /// complete, when <see cref="PreferSparse"/> holds for the count; false as soon as the rows listed so far hold too many
+    /// entries for it to hold (the lists are then incomplete and must not be read). A dense code stops within its first
+    /// rows·units/8 entries and skips the by-unit index, so the check costs a dense layer a fraction of a pass over A.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool BuildIfSparse(int rows, int units, ReadOnlySpan<float> a, in ActiveSet active)
+        => Build(rows, units, a, active, sparseOnly: true) >= 0;
+
+    /// <summary>The lists and their count; with <paramref name="sparseOnly"/>, −1 once the count reaches rows·units/8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Build(int rows, int units, ReadOnlySpan<float> a, in ActiveSet active, bool sparseOnly)
     {
         Check(a.Length, (long)rows * units, nameof(a));
         CheckShape(active, rows, units);
@@ -27,6 +42,7 @@ public static partial class SparseGemm
         ref float vals = ref MemoryMarshal.GetReference(active.Values);
         Span<int> rowStart = active.RowStart;
         int capacity = rows * units, nnz = 0;
+        long total = (long)rows * units;
         int path = Avx512F.IsSupported && units >= Vector512<float>.Count ? 512 : Width.Pick(units);
         for (int r = 0; r < rows; r++)
         {
@@ -39,6 +55,7 @@ public static partial class SparseGemm
                 128 => CompressRow128(ref row, units, ref cols, ref vals, nnz),
                 _ => CompressRowScalar(ref row, units, ref cols, ref vals, nnz),
             };
+            if (sparseOnly && !PreferSparse(rows, units, nnz)) return -1; // the count only grows
         }
         rowStart[rows] = nnz;
         IndexByUnit(active, nnz);
